@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { GatewayFailure } from '../ha/gateway-failures.js';
+
+/** Longest Authorization header or session ID accepted; NetBox's own keys are far shorter. */
+export const MAX_CREDENTIAL_LENGTH = 4096;
+
+/** Longest Cookie header searched for the session ID. */
+const MAX_COOKIE_HEADER_LENGTH = 64 * 1024;
+
+export type CredentialKind = 'token_v1' | 'token_v2' | 'session';
+
+/**
+ * A NetBox credential taken from the client request. It is sent to NetBox
+ * unchanged and to nowhere else, and only its hash is ever stored.
+ */
+export interface Credential {
+  kind: CredentialKind;
+  /** Headers that carry the credential to NetBox. */
+  headers: Record<string, string>;
+  /** SHA-256 of the credential, the key of the decision cache. */
+  fingerprint: string;
+}
+
+// Printable ASCII without spaces: what NetBox v1 keys, v2 tokens and Django session IDs are made of.
+const TOKEN_CHARACTERS = /^[\x21-\x7e]+$/;
+const V2_TOKEN = /^nbt_[A-Za-z0-9]+\.[\x21-\x7e]+$/;
+const SESSION_COOKIE = /(?:^|;)\s*sessionid=([^;]*)/;
+
+function fingerprint(kind: CredentialKind, value: string): string {
+  return createHash('sha256').update(kind).update('\0').update(value).digest('hex');
+}
+
+function malformed(): GatewayFailure {
+  return new GatewayFailure('credentials_malformed');
+}
+
+function readAuthorization(header: string): Credential {
+  if (header.length > MAX_CREDENTIAL_LENGTH) throw malformed();
+
+  const match = /^(Token|Bearer) ([^ ]+)$/.exec(header);
+  if (match === null) throw malformed();
+
+  const [, scheme, token] = match;
+  if (!TOKEN_CHARACTERS.test(token)) throw malformed();
+  if (scheme === 'Bearer' && !V2_TOKEN.test(token)) throw malformed();
+
+  const kind: CredentialKind = scheme === 'Token' ? 'token_v1' : 'token_v2';
+  return { kind, headers: { Authorization: header }, fingerprint: fingerprint(kind, token) };
+}
+
+function readSessionCookie(cookieHeader: string): Credential | null {
+  const match = SESSION_COOKIE.exec(cookieHeader);
+  if (match === null) return null;
+
+  const sessionId = match[1].trim();
+  if (sessionId === '' || sessionId.length > MAX_CREDENTIAL_LENGTH || !TOKEN_CHARACTERS.test(sessionId)) {
+    throw malformed();
+  }
+  return { kind: 'session', headers: { Cookie: `sessionid=${sessionId}` }, fingerprint: fingerprint('session', sessionId) };
+}
+
+/**
+ * Returns the request's NetBox credential: the Authorization header when
+ * present, else the `sessionid` cookie, else null. A malformed one raises
+ * `credentials_malformed` so that NetBox is never asked about it.
+ */
+export function readCredential(headers: IncomingHttpHeaders): Credential | null {
+  const authorization = headers.authorization;
+  if (authorization !== undefined) return readAuthorization(authorization);
+
+  const cookie = headers.cookie;
+  if (cookie === undefined) return null;
+  if (cookie.length > MAX_COOKIE_HEADER_LENGTH) throw malformed();
+  return readSessionCookie(cookie);
+}

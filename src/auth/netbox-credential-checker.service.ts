@@ -1,0 +1,160 @@
+import { HttpService } from '@nestjs/axios';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { AxiosResponse } from 'axios';
+import { Observable, map, merge, takeWhile, throwError, timeout, toArray } from 'rxjs';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config.js';
+import { HttpTarget } from '../ha/backend-target.js';
+import { GatewayFailure, boundedText } from '../ha/gateway-failures.js';
+import { classifyTransportError, extractDetail } from '../ha/upstream-errors.js';
+import type { Credential } from './credential.js';
+import type { Decision } from './decision-cache.js';
+
+/**
+ * The plugin's endpoint collections. Listing any of them needs the view
+ * right on its model, which is exactly the dashboard rule.
+ */
+export const ENDPOINT_COLLECTIONS = [
+  '/api/plugins/proxbox/endpoints/proxmox/',
+  '/api/plugins/proxbox/endpoints/netbox/',
+  '/api/plugins/proxbox/endpoints/fastapi/',
+] as const;
+
+// Django REST framework's message for an authenticated user without the permission.
+const PERMISSION_DENIED_DETAIL = 'You do not have permission to perform this action.';
+const MAX_NETBOX_BODY_BYTES = 256 * 1024;
+
+/** How NetBox answered one listing. */
+type ListingOutcome =
+  | { kind: 'allowed' }
+  | { kind: 'refused'; detail: string }
+  | { kind: 'missing' }
+  | { kind: 'server_error'; status: number }
+  | { kind: 'invalid'; status: number }
+  | { kind: 'unreachable'; code: string; tls: boolean };
+
+/**
+ * Asks NetBox whether a credential may see the HA dashboard: it lists the
+ * three endpoint collections with `?limit=1` at once, settles on the first
+ * 200 and aborts the other requests.
+ */
+@Injectable()
+export class NetBoxCredentialChecker implements OnApplicationShutdown {
+  private readonly target: HttpTarget | null;
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly http: HttpService,
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+  ) {
+    this.target = config.netbox.url ? new HttpTarget(config.netbox.url, config.netbox.tls) : null;
+    this.timeoutMs = config.netbox.timeoutMs;
+  }
+
+  /** Returns NetBox's decision, or throws the 503 failure when NetBox cannot give one. */
+  check(credential: Credential, requestId: string): Promise<Decision> {
+    const target = this.target;
+    if (target === null) {
+      return Promise.reject(new GatewayFailure('netbox_not_configured'));
+    }
+
+    const listings = ENDPOINT_COLLECTIONS.map((path) => this.list(target, path, credential, requestId));
+    const decision$ = merge(...listings).pipe(
+      // Completing on the first 'allowed' unsubscribes from, and so aborts, the other listings.
+      takeWhile((outcome) => outcome.kind !== 'allowed', true),
+      toArray(),
+      map((outcomes) => decide(target, outcomes)),
+      timeout({
+        first: this.timeoutMs,
+        with: () => throwError(() => new GatewayFailure('netbox_timeout', { origin: target.origin, deadlineMs: this.timeoutMs })),
+      }),
+    );
+
+    return new Promise<Decision>((resolve, reject) => decision$.subscribe({ next: resolve, error: reject }));
+  }
+
+  onApplicationShutdown(): void {
+    this.target?.close();
+  }
+
+  private list(target: HttpTarget, path: string, credential: Credential, requestId: string): Observable<ListingOutcome> {
+    return new Observable<ListingOutcome>((subscriber) => {
+      const abort = new AbortController();
+      const subscription = this.http
+        .get<Buffer>(`${target.urlFor(path)}?limit=1`, {
+          headers: { ...credential.headers, Accept: 'application/json', 'X-Request-ID': requestId, 'User-Agent': 'proxbox-ha-gateway' },
+          responseType: 'arraybuffer',
+          maxContentLength: MAX_NETBOX_BODY_BYTES,
+          signal: abort.signal,
+          httpAgent: target.httpAgent,
+          httpsAgent: target.httpsAgent,
+          maxRedirects: 0,
+          proxy: false,
+          validateStatus: null,
+        })
+        .subscribe({
+          next: (response) => subscriber.next(classifyListing(response)),
+          error: (error: unknown) => {
+            const classified = classifyTransportError(error);
+            const code = classified?.code ?? 'request failed';
+            subscriber.next({ kind: 'unreachable', code, tls: classified?.kind.startsWith('tls') || classified?.kind === 'speaks_http' });
+            subscriber.complete();
+          },
+          complete: () => subscriber.complete(),
+        });
+
+      return () => {
+        subscription.unsubscribe();
+        abort.abort();
+      };
+    });
+  }
+}
+
+function classifyListing(response: AxiosResponse<Buffer>): ListingOutcome {
+  const status = response.status;
+  const body = Buffer.from(response.data ?? []);
+
+  if (status === 200) return isListing(body) ? { kind: 'allowed' } : { kind: 'invalid', status };
+  if (status === 401 || status === 403) {
+    const detail = extractDetail(body);
+    return detail === null ? { kind: 'invalid', status } : { kind: 'refused', detail: boundedText(detail) };
+  }
+  if (status === 404) return { kind: 'missing' };
+  if (status >= 500) return { kind: 'server_error', status };
+  return { kind: 'invalid', status };
+}
+
+/** A NetBox list answer is a JSON object with `results`; anything else is not NetBox. */
+function isListing(body: Buffer): boolean {
+  try {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    return parsed !== null && typeof parsed === 'object' && 'results' in parsed;
+  } catch {
+    return false;
+  }
+}
+
+/** Turns the answers of all three listings into a decision, or the 503 failure that prevents one. */
+function decide(target: HttpTarget, outcomes: ListingOutcome[]): Decision {
+  const origin = target.origin;
+  if (outcomes.some((outcome) => outcome.kind === 'allowed')) return { allowed: true };
+
+  for (const outcome of outcomes) {
+    if (outcome.kind === 'unreachable') {
+      throw new GatewayFailure(outcome.tls ? 'netbox_tls' : 'netbox_unreachable', { origin, errorCode: outcome.code });
+    }
+  }
+  for (const outcome of outcomes) {
+    if (outcome.kind === 'server_error') throw new GatewayFailure('netbox_error', { origin, status: outcome.status });
+  }
+  for (const outcome of outcomes) {
+    if (outcome.kind === 'invalid') throw new GatewayFailure('netbox_invalid_answer', { origin, status: outcome.status });
+  }
+
+  const refusals = outcomes.filter((outcome) => outcome.kind === 'refused');
+  if (refusals.length === 0) throw new GatewayFailure('netbox_plugin_missing', { origin });
+
+  const rejection = refusals.find((outcome) => outcome.detail !== PERMISSION_DENIED_DETAIL);
+  if (rejection !== undefined) return { allowed: false, code: 'credentials_rejected', netboxDetail: rejection.detail };
+  return { allowed: false, code: 'permission_denied' };
+}

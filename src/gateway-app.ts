@@ -1,0 +1,47 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { AppModule } from './app.module.js';
+import type { GatewayConfig } from './config/gateway-config.js';
+import { sendFailure } from './ha/gateway-exception.filter.js';
+import { GatewayFailure } from './ha/gateway-failures.js';
+import { PinoNestLogger } from './logging/pino-nest-logger.js';
+import { chooseRequestId, registerRequestLogging } from './logging/request-logging.js';
+import { setupOpenApi } from './openapi.js';
+
+export interface GatewayAppOptions {
+  logger: Logger;
+  /** Serve Swagger UI and the OpenAPI document. */
+  openApi: boolean;
+  version: string;
+}
+
+// Long enough that any {vmid} reaches the VMID check and gets its 400, instead of the router's 404.
+const MAX_PARAM_LENGTH = 16 * 1024;
+
+/** Builds the gateway application, ready to listen. Used by main.ts and by the tests. */
+export async function createGatewayApp(config: GatewayConfig, options: GatewayAppOptions): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    logger: false,
+    genReqId: chooseRequestId,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    bodyLimit: 64 * 1024,
+    frameworkErrors: (_error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      request.failureCode = 'malformed_request';
+      reply.header('x-request-id', request.id);
+      sendFailure(reply, new GatewayFailure('malformed_request'));
+    },
+  });
+
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: new PinoNestLogger(options.logger),
+    abortOnError: false,
+  });
+  registerRequestLogging(app.getHttpAdapter().getInstance(), options.logger);
+  if (options.openApi) setupOpenApi(app, options.version);
+  return app;
+}

@@ -1,0 +1,48 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { rootCertificates } from 'node:tls';
+import type { TlsSettings } from '../config/gateway-config.js';
+
+/** Sockets kept open per neighbour; enough for a busy dashboard fleet without exhausting file descriptors. */
+const MAX_SOCKETS_PER_ORIGIN = 256;
+
+/**
+ * Where a neighbour lives and how to reach it: its base URL, its origin for
+ * error details, and keep-alive agents built for its TLS settings.
+ */
+export class HttpTarget {
+  readonly origin: string;
+  readonly httpAgent: HttpAgent;
+  readonly httpsAgent: HttpsAgent;
+  private readonly basePath: string;
+
+  constructor(
+    readonly baseUrl: URL,
+    readonly tls: TlsSettings,
+  ) {
+    // URL.origin leaves out user information, so it is safe in error details.
+    this.origin = baseUrl.origin;
+    this.basePath = baseUrl.pathname.replace(/\/+$/, '');
+    this.httpAgent = new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_ORIGIN });
+    this.httpsAgent = new HttpsAgent({
+      keepAlive: true,
+      maxSockets: MAX_SOCKETS_PER_ORIGIN,
+      rejectUnauthorized: tls.verify,
+      ca: tls.extraCa ? [...rootCertificates, tls.extraCa] : undefined,
+    });
+  }
+
+  /** Joins a path that starts with a slash onto the base URL's own path, so `/proxbox/` stays one prefix. */
+  urlFor(path: string): string {
+    const url = new URL(this.baseUrl);
+    url.pathname = `${this.basePath}${path}`;
+    url.search = '';
+    url.hash = '';
+    return url.toString();
+  }
+
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+}

@@ -1,0 +1,56 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ClientGoneError } from './backend-exchange.js';
+import { GatewayFailure } from './gateway-failures.js';
+
+// Matches both HA routes, with or without the trailing slash, for the 405 answer.
+const HA_ROUTE = /^\/api\/plugins\/proxbox\/ha\/(?:summary|vm\/[^/]+)\/?$/;
+export const HA_ALLOWED_METHODS = 'GET, HEAD';
+
+/**
+ * Turns every exception into the gateway's error body `{"detail", "code"}`
+ * with the status from the failure catalogue.
+ */
+@Catch()
+export class GatewayExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('GatewayExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+
+    if (exception instanceof ClientGoneError) {
+      request.failureCode = 'client_gone';
+      return;
+    }
+
+    const failure = this.toFailure(exception, request);
+    request.failureCode = failure.code;
+    sendFailure(reply, failure);
+  }
+
+  private toFailure(exception: unknown, request: FastifyRequest): GatewayFailure {
+    if (exception instanceof GatewayFailure) return exception;
+
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const path = request.url.split('?', 1)[0];
+      if (status === 404 && HA_ROUTE.test(path)) {
+        return new GatewayFailure('method_not_allowed', {}, { Allow: HA_ALLOWED_METHODS });
+      }
+      if (status === 404) return new GatewayFailure('not_found');
+    }
+
+    this.logger.error({ msg: 'unexpected failure', requestId: request.id, err: exception });
+    return new GatewayFailure('internal_error');
+  }
+}
+
+export function sendFailure(reply: FastifyReply, failure: GatewayFailure): void {
+  if (reply.sent || reply.raw.destroyed) return;
+  reply
+    .status(failure.status)
+    .headers({ ...failure.headers, 'content-type': 'application/json' })
+    .send(JSON.stringify({ detail: failure.detail, code: failure.code }));
+}

@@ -1,0 +1,137 @@
+import { applyDecorators } from '@nestjs/common';
+import {
+  ApiExtraModels,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { ErrorBody } from './dto/error-body.dto.js';
+import { HaResource } from './dto/ha-records.dto.js';
+import { HaSummary, LegacyHaSummary } from './dto/ha-summary.dto.js';
+import { FAILURES, GatewayFailure, type FailureCode, type FailureContext } from './gateway-failures.js';
+
+const SAMPLE_CONTEXT: FailureContext = {
+  origin: 'http://proxbox-api:8800',
+  deadlineMs: 15_000,
+  deadlineVariable: 'HA_SUMMARY_TIMEOUT_MS',
+  status: 500,
+  hostname: 'proxbox-api',
+  errorCode: 'ECONNREFUSED',
+  upstreamDetail: 'Invalid token',
+  maxBodyBytes: 33_554_432,
+};
+
+/** Documents one error status with an example body for each failure code it can carry. */
+function ApiErrors(status: number, description: string, codes: FailureCode[]) {
+  const examples = Object.fromEntries(
+    codes.map((code) => {
+      const failure = new GatewayFailure(code, SAMPLE_CONTEXT);
+      return [code, { summary: code, value: { detail: failure.detail, code } }];
+    }),
+  );
+  for (const code of codes) {
+    if (FAILURES[code].status !== status) throw new Error(`${code} is not a ${status} failure`);
+  }
+  return ApiResponse({
+    status,
+    description,
+    content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorBody) }, examples } },
+  });
+}
+
+const BACKEND_FAILURES: FailureCode[] = [
+  'backend_refused',
+  'backend_dns',
+  'backend_unreachable',
+  'backend_reset',
+  'backend_timeout',
+  'backend_tls_untrusted',
+  'backend_tls_name_mismatch',
+  'backend_tls',
+  'backend_speaks_http',
+  'backend_expects_https',
+  'backend_key_rejected',
+  'backend_key_locked',
+  'backend_http_error',
+  'backend_redirect',
+  'backend_invalid_body',
+  'backend_body_too_large',
+];
+
+const UNAVAILABLE_FAILURES: FailureCode[] = [
+  'backend_not_configured',
+  'backend_not_discovered',
+  'backend_ha_unsupported',
+  'netbox_not_configured',
+  'netbox_unreachable',
+  'netbox_timeout',
+  'netbox_error',
+  'netbox_invalid_answer',
+  'netbox_plugin_missing',
+  'netbox_tls',
+];
+
+const FORBIDDEN_FAILURES: FailureCode[] = ['credentials_missing', 'credentials_malformed', 'credentials_rejected', 'permission_denied'];
+
+/** The error statuses both HA routes share. */
+function ApiHaErrors() {
+  return applyDecorators(
+    ApiExtraModels(ErrorBody),
+    ApiHeader({ name: 'X-Request-ID', required: false, description: 'Echoed back and sent to proxbox-api; generated when absent or invalid.' }),
+    ApiErrors(403, 'Credentials missing (while login is required), rejected by NetBox, or without view permission on any Proxbox endpoint model.', FORBIDDEN_FAILURES),
+    ApiErrors(502, 'proxbox-api could not be reached, failed, timed out, redirected, or sent a body that is not JSON or too large. A 429 from proxbox-api comes with its Retry-After header.', BACKEND_FAILURES),
+    ApiErrors(503, 'No backend configured, proxbox-api older than v0.0.11, or NetBox unavailable for the credential check.', UNAVAILABLE_FAILURES),
+  );
+}
+
+export function ApiSummaryRoute() {
+  return applyDecorators(
+    ApiOperation({
+      summary: 'Cluster-wide HA summary',
+      description:
+        'Proxied live from proxbox-api `GET /proxmox/cluster/ha/summary` (one request, 15 s limit by default). The body is the backend\'s, byte for byte. Current backends send `status`, `groups`, `resources` and `rules`; older ones `nodes`, `groups`, `resources` and `status`. A cluster without HA answers 200 with empty lists.',
+    }),
+    ApiExtraModels(HaSummary, LegacyHaSummary),
+    ApiOkResponse({
+      description: 'The backend\'s HA summary, unchanged.',
+      schema: { oneOf: [{ $ref: getSchemaPath(HaSummary) }, { $ref: getSchemaPath(LegacyHaSummary) }] },
+    }),
+    ApiHaErrors(),
+  );
+}
+
+export function ApiVmRoute() {
+  return applyDecorators(
+    ApiOperation({
+      summary: 'HA record of one guest',
+      description:
+        'Proxied live from proxbox-api `GET /proxmox/cluster/ha/resources/by-vm/{vmid}` (one request, 10 s limit by default), which looks up `vm:{vmid}` and then `ct:{vmid}`. A guest that is not HA-managed answers `{}`.',
+    }),
+    ApiParam({
+      name: 'vmid',
+      description: 'Proxmox guest ID: decimal digits, 100 to 999999999. Leading zeros are dropped before forwarding.',
+      schema: { type: 'string', pattern: '^[0-9]+$', example: '101' },
+    }),
+    ApiExtraModels(HaResource),
+    ApiOkResponse({
+      description: 'The guest\'s HA resource, or `{}` when it is not HA-managed.',
+      content: {
+        'application/json': {
+          schema: { oneOf: [{ $ref: getSchemaPath(HaResource) }, { type: 'object', additionalProperties: false, description: 'Not HA-managed.' }] },
+          examples: {
+            managed: {
+              summary: 'HA-managed VM',
+              value: { cluster_name: 'pve8-lab', sid: 'vm:101', type: 'vm', state: 'started', group: 'ha-default', node: 'pve1', crm_state: 'started', request_state: 'started', status: 'started', max_relocate: 1, max_restart: 1 },
+            },
+            unmanaged: { summary: 'Guest not HA-managed', value: {} },
+          },
+        },
+      },
+    }),
+    ApiErrors(400, 'The VMID is not decimal digits in the range 100 to 999999999. proxbox-api is not called.', ['invalid_vmid']),
+    ApiHaErrors(),
+  );
+}

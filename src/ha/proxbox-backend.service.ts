@@ -1,0 +1,228 @@
+import type { Readable } from 'node:stream';
+import { performance } from 'node:perf_hooks';
+import { HttpService } from '@nestjs/axios';
+import { Inject, Injectable } from '@nestjs/common';
+import type { AxiosResponse } from 'axios';
+import {
+  Observable,
+  catchError,
+  fromEvent,
+  lastValueFrom,
+  map,
+  of,
+  switchMap,
+  takeUntil,
+  throwError,
+  throwIfEmpty,
+  timeout,
+} from 'rxjs';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config.js';
+import { ClientGoneError, type BackendExchange } from './backend-exchange.js';
+import { BackendLocator } from './backend-locator.js';
+import type { HttpTarget } from './backend-target.js';
+import { BodyTooLargeError, readBody } from './body-reader.js';
+import { GatewayFailure, boundedText, type FailureContext } from './gateway-failures.js';
+import { isJsonDocument, isJsonNull } from './json-document.js';
+import { classifyTransportError, extractDetail } from './upstream-errors.js';
+
+export const SUMMARY_PATH = '/proxmox/cluster/ha/summary';
+export const vmResourcePath = (vmid: number) => `/proxmox/cluster/ha/resources/by-vm/${vmid}`;
+
+/** Error bodies are read only this far, for their detail. */
+const MAX_ERROR_BODY_BYTES = 16 * 1024;
+const EMPTY_OBJECT = Buffer.from('{}');
+const USER_AGENT = 'proxbox-ha-gateway';
+
+interface Deadline {
+  ms: number;
+  variable: string;
+}
+
+/**
+ * The client for proxbox-api's HA routes. It sends one request per call, no
+ * retry, under a deadline that covers connect, headers and body, and returns
+ * the body's bytes exactly as the backend sent them.
+ */
+@Injectable()
+export class ProxboxBackendService {
+  private readonly summaryDeadline: Deadline;
+  private readonly vmDeadline: Deadline;
+  private readonly apiKey: string | null;
+  private readonly maxBodyBytes: number;
+
+  constructor(
+    private readonly http: HttpService,
+    private readonly locator: BackendLocator,
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+  ) {
+    this.summaryDeadline = { ms: config.backend.summaryDeadlineMs, variable: 'HA_SUMMARY_TIMEOUT_MS' };
+    this.vmDeadline = { ms: config.backend.vmDeadlineMs, variable: 'HA_VM_TIMEOUT_MS' };
+    this.apiKey = config.backend.apiKey;
+    this.maxBodyBytes = config.backend.maxBodyBytes;
+  }
+
+  fetchSummary(exchange: BackendExchange): Promise<Buffer> {
+    return this.fetchJson(SUMMARY_PATH, this.summaryDeadline, exchange);
+  }
+
+  /** Fetches one guest's HA resource; a backend `null` (guest not HA-managed) becomes `{}`. */
+  async fetchVmResource(vmid: number, exchange: BackendExchange): Promise<Buffer> {
+    const body = await this.fetchJson(vmResourcePath(vmid), this.vmDeadline, exchange);
+    return isJsonNull(body) ? EMPTY_OBJECT : body;
+  }
+
+  private async fetchJson(path: string, deadline: Deadline, exchange: BackendExchange): Promise<Buffer> {
+    const target = this.locator.locate();
+    if (exchange.clientGone.aborted) throw new ClientGoneError();
+
+    const started = performance.now();
+    const body$ = this.request(target, path, exchange.requestId).pipe(
+      switchMap((response) => this.readAnswer(target, response)),
+      catchError((error: unknown) => throwError(() => this.toFailure(error, target))),
+      timeout({
+        first: deadline.ms,
+        with: () =>
+          throwError(
+            () => new GatewayFailure('backend_timeout', { origin: target.origin, deadlineMs: deadline.ms, deadlineVariable: deadline.variable }),
+          ),
+      }),
+      takeUntil(fromEvent(exchange.clientGone, 'abort')),
+      throwIfEmpty(() => new ClientGoneError()),
+    );
+
+    try {
+      return await lastValueFrom(body$);
+    } finally {
+      exchange.recordBackendTiming(performance.now() - started);
+    }
+  }
+
+  /** Sends the request; unsubscribing aborts it, whatever stage it is in. */
+  private request(target: HttpTarget, path: string, requestId: string): Observable<AxiosResponse<Readable>> {
+    return new Observable<AxiosResponse<Readable>>((subscriber) => {
+      const abort = new AbortController();
+      const headers: Record<string, string> = {
+        Accept: 'application/json',
+        'Accept-Encoding': 'identity',
+        'User-Agent': USER_AGENT,
+        'X-Request-ID': requestId,
+      };
+      if (this.apiKey !== null) headers['X-Proxbox-API-Key'] = this.apiKey;
+
+      const subscription = this.http
+        .get<Readable>(target.urlFor(path), {
+          headers,
+          responseType: 'stream',
+          signal: abort.signal,
+          httpAgent: target.httpAgent,
+          httpsAgent: target.httpsAgent,
+          // A redirect is reported, never followed, so the API key cannot travel to another host.
+          maxRedirects: 0,
+          // Proxy variables in the environment must not divert the API key either.
+          proxy: false,
+          validateStatus: null,
+        })
+        .subscribe(subscriber);
+
+      return () => {
+        subscription.unsubscribe();
+        abort.abort();
+      };
+    });
+  }
+
+  private readAnswer(target: HttpTarget, response: AxiosResponse<Readable>): Observable<Buffer> {
+    const status = response.status;
+    if (status >= 200 && status < 300) {
+      return readBody(response.data, this.maxBodyBytes).pipe(map((body) => this.checkJson(body, status)));
+    }
+    if (status >= 300 && status < 400) {
+      response.data.destroy();
+      return throwError(() => redirectFailure(target, response));
+    }
+    return readBody(response.data, MAX_ERROR_BODY_BYTES).pipe(
+      catchError(() => of(Buffer.alloc(0))),
+      switchMap((body) => throwError(() => statusFailure(target, response, body))),
+    );
+  }
+
+  private checkJson(body: Buffer, status: number): Buffer {
+    if (body.length === 0) {
+      throw new GatewayFailure('backend_invalid_body', { status, reason: 'the body is empty' });
+    }
+    if (!isJsonDocument(body)) {
+      throw new GatewayFailure('backend_invalid_body', { status });
+    }
+    return body;
+  }
+
+  private toFailure(error: unknown, target: HttpTarget): unknown {
+    if (error instanceof GatewayFailure || error instanceof ClientGoneError) return error;
+    if (error instanceof BodyTooLargeError) {
+      return new GatewayFailure('backend_body_too_large', { maxBodyBytes: error.maxBytes });
+    }
+
+    const classified = classifyTransportError(error);
+    if (classified === null) return error;
+
+    const context: FailureContext = { origin: target.origin, errorCode: classified.code, hostname: target.baseUrl.hostname };
+    switch (classified.kind) {
+      case 'refused':
+        return new GatewayFailure('backend_refused', context);
+      case 'dns':
+        return new GatewayFailure('backend_dns', context);
+      case 'reset':
+        return new GatewayFailure('backend_reset', context);
+      case 'tls_untrusted':
+        return new GatewayFailure('backend_tls_untrusted', context);
+      case 'tls_name_mismatch':
+        return new GatewayFailure('backend_tls_name_mismatch', context);
+      case 'speaks_http':
+        return new GatewayFailure('backend_speaks_http', context);
+      case 'tls':
+        return new GatewayFailure('backend_tls', context);
+      case 'unreachable':
+        return new GatewayFailure('backend_unreachable', context);
+    }
+  }
+}
+
+function redirectFailure(target: HttpTarget, response: AxiosResponse): GatewayFailure {
+  const location = response.headers['location'];
+  let shown: string | undefined;
+  if (typeof location === 'string' && location !== '') {
+    try {
+      const url = new URL(location, target.baseUrl);
+      shown = boundedText(`${url.origin}${url.pathname}`, 200);
+    } catch {
+      shown = undefined;
+    }
+  }
+  return new GatewayFailure('backend_redirect', { status: response.status, location: shown });
+}
+
+// nginx's answer when plain HTTP reaches a port it serves with TLS.
+const PLAIN_HTTP_TO_HTTPS_PORT = /plain HTTP request was sent to HTTPS port/i;
+
+function statusFailure(target: HttpTarget, response: AxiosResponse, body: Buffer): GatewayFailure {
+  const status = response.status;
+  const detail = extractDetail(body);
+  const upstreamDetail = detail === null ? undefined : boundedText(detail);
+
+  if (status === 404) {
+    return new GatewayFailure('backend_ha_unsupported');
+  }
+  if (status === 401) {
+    return new GatewayFailure('backend_key_rejected', { upstreamDetail });
+  }
+  if (status === 429) {
+    const retryAfter = response.headers['retry-after'];
+    const headers: Record<string, string> = {};
+    if (typeof retryAfter === 'string' && /^[\w ,:+-]{1,64}$/.test(retryAfter)) headers['Retry-After'] = retryAfter;
+    return new GatewayFailure('backend_key_locked', { upstreamDetail }, headers);
+  }
+  if (status === 400 && target.baseUrl.protocol === 'http:' && PLAIN_HTTP_TO_HTTPS_PORT.test(body.toString('latin1'))) {
+    return new GatewayFailure('backend_expects_https', { origin: target.origin });
+  }
+  return new GatewayFailure('backend_http_error', { status, upstreamDetail });
+}
