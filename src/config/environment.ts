@@ -8,13 +8,14 @@ import {
   Max,
   Min,
   MinLength,
-  ValidateIf,
   registerDecorator,
   type ValidationArguments,
 } from 'class-validator';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const BACKEND_SOURCES = ['env', 'netbox'] as const;
+
+const BOOLEAN_MESSAGE = '$property must be true or false (1/0, yes/no and on/off also work)';
 
 /** Variables whose values must never appear in a start-up error. */
 export const SECRET_VARIABLES = new Set(['PROXBOX_API_KEY', 'NETBOX_TOKEN']);
@@ -48,7 +49,7 @@ export function describeBaseUrlProblem(value: string): string | null {
   try {
     url = new URL(value);
   } catch {
-    return 'is not a valid URL (expected something like http://proxbox-api:8800)';
+    return 'is not a valid URL (expected something like http://host:port)';
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return `must use http:// or https://, not ${url.protocol}//`;
@@ -114,7 +115,7 @@ export class EnvironmentVariables {
   @IsString()
   PROXBOX_API_KEY?: string;
 
-  @IsBoolean()
+  @IsBoolean({ message: BOOLEAN_MESSAGE })
   PROXBOX_API_VERIFY_TLS = true;
 
   @IsOptional()
@@ -129,11 +130,11 @@ export class EnvironmentVariables {
   @Min(1)
   HA_VM_TIMEOUT_MS = 10_000;
 
-  @ValidateIf((env: EnvironmentVariables) => env.LOGIN_REQUIRED || env.PROXBOX_API_SOURCE === 'netbox' || env.NETBOX_URL !== undefined)
+  @IsOptional()
   @IsBaseUrl()
   NETBOX_URL?: string;
 
-  @IsBoolean()
+  @IsBoolean({ message: BOOLEAN_MESSAGE })
   NETBOX_VERIFY_TLS = true;
 
   @IsOptional()
@@ -144,7 +145,7 @@ export class EnvironmentVariables {
   @Min(1)
   NETBOX_TIMEOUT_MS = 5_000;
 
-  @IsBoolean()
+  @IsBoolean({ message: BOOLEAN_MESSAGE })
   LOGIN_REQUIRED = true;
 
   @IsInt()
@@ -166,9 +167,8 @@ export class EnvironmentVariables {
   @IsIn(BACKEND_SOURCES)
   PROXBOX_API_SOURCE: (typeof BACKEND_SOURCES)[number] = 'env';
 
-  @ValidateIf((env: EnvironmentVariables) => env.PROXBOX_API_SOURCE === 'netbox')
+  @IsOptional()
   @IsString()
-  @MinLength(1)
   NETBOX_TOKEN?: string;
 
   @IsIn(LOG_LEVELS)

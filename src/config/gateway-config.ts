@@ -80,11 +80,13 @@ function coerceEnvironment(env: NodeJS.ProcessEnv): EnvironmentVariables {
 }
 
 function describeFirstError(variables: EnvironmentVariables): string | null {
-  const errors = validateSync(variables, { stopAtFirstError: true });
+  const errors = validateSync(variables);
   if (errors.length === 0) return null;
 
   const first = errors[0];
-  const constraint = Object.values(first.constraints ?? {})[0] ?? `${first.property} is invalid`;
+  const constraints = first.constraints ?? {};
+  // A type error explains more than a range error on a value of the wrong type.
+  const constraint = constraints['isInt'] ?? Object.values(constraints)[0] ?? `${first.property} is invalid`;
   const sentence = constraint.startsWith(first.property) ? constraint : `${first.property} ${constraint}`;
   const shown =
     SECRET_VARIABLES.has(first.property) || first.value === undefined ? '' : ` (got ${JSON.stringify(String(first.value))})`;
@@ -105,6 +107,14 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   const problem = describeFirstError(variables);
   if (problem !== null) {
     throw new ConfigurationError(`Invalid configuration: ${problem}.`);
+  }
+  if (variables.PROXBOX_API_SOURCE === 'netbox' && !variables.NETBOX_URL) {
+    throw new ConfigurationError('Invalid configuration: NETBOX_URL is required while PROXBOX_API_SOURCE=netbox, because the backend URL is read from NetBox.');
+  }
+  if (variables.PROXBOX_API_SOURCE === 'netbox' && !variables.NETBOX_TOKEN) {
+    throw new ConfigurationError(
+      'Invalid configuration: NETBOX_TOKEN is required while PROXBOX_API_SOURCE=netbox: set it to a NetBox token that may view FastAPIEndpoint.',
+    );
   }
   if (variables.LOGIN_REQUIRED && !variables.NETBOX_URL) {
     throw new ConfigurationError(

@@ -97,7 +97,7 @@ export class ProxboxBackendService {
     }
   }
 
-  /** Sends the request; unsubscribing aborts it, whatever stage it is in. */
+  /** Sends the request and emits the response once its headers arrive; unsubscribing before then aborts it. */
   private request(target: HttpTarget, path: string, requestId: string): Observable<AxiosResponse<Readable>> {
     return new Observable<AxiosResponse<Readable>>((subscriber) => {
       const abort = new AbortController();
@@ -109,6 +109,7 @@ export class ProxboxBackendService {
       };
       if (this.apiKey !== null) headers['X-Proxbox-API-Key'] = this.apiKey;
 
+      let answered = false;
       const subscription = this.http
         .get<Readable>(target.urlFor(path), {
           headers,
@@ -122,11 +123,19 @@ export class ProxboxBackendService {
           proxy: false,
           validateStatus: null,
         })
-        .subscribe(subscriber);
+        .subscribe({
+          next: (response) => {
+            answered = true;
+            subscriber.next(response);
+          },
+          error: (error: unknown) => subscriber.error(error),
+          complete: () => subscriber.complete(),
+        });
 
       return () => {
         subscription.unsubscribe();
-        abort.abort();
+        // Once headers have arrived, the body reader owns the stream and destroys it when abandoned.
+        if (!answered) abort.abort();
       };
     });
   }

@@ -1,0 +1,156 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { closeServer, listen } from './listen.js';
+import {
+  NETBOX_DETAILS,
+  SESSION_OWNERS,
+  TOKEN_OWNERS,
+  USERS,
+  type EndpointModel,
+  type NetBoxUser,
+} from './netbox-fixtures.js';
+import { recordRequest, type RecordedRequest } from './recorded-request.js';
+
+/** A switchable misbehaviour of the simulated NetBox. */
+export type NetBoxFault =
+  | { kind: 'slow'; delayMs: number }
+  | { kind: 'hang' }
+  | { kind: 'status'; status: number }
+  /** NetBox without the netbox-proxbox plugin: 404 on the plugin's API. */
+  | { kind: 'plugin_missing' }
+  /** An HTML error page, as a proxy in front of NetBox sends one. */
+  | { kind: 'html'; status: number };
+
+/** A FastAPIEndpoint as the plugin's API lists it. */
+export interface FastApiEndpointRecord {
+  id: number;
+  name: string;
+  ip_address: { address: string } | null;
+  domain: string | null;
+  port: number;
+  use_https: boolean;
+  verify_ssl: boolean;
+  enabled?: boolean;
+}
+
+export interface NetBoxSimulatorOptions {
+  port?: number;
+  fastapiEndpoints?: FastApiEndpointRecord[];
+}
+
+export interface NetBoxSimulator {
+  url: string;
+  port: number;
+  requests: RecordedRequest[];
+  /** How many requests reached the plugin's endpoint collections. */
+  endpointListings(): number;
+  setFault(fault: NetBoxFault | null): void;
+  setFastApiEndpoints(endpoints: FastApiEndpointRecord[]): void;
+  close(): Promise<void>;
+}
+
+const ENDPOINT_LIST = /^\/api\/plugins\/proxbox\/endpoints\/(proxmox|netbox|fastapi)\/$/;
+
+type Authentication = { user: NetBoxUser } | { refusal: string } | { anonymous: true };
+
+function authenticate(request: IncomingMessage): Authentication {
+  const authorization = request.headers.authorization;
+  if (authorization !== undefined) {
+    const match = /^(Token|Bearer) (\S+)$/.exec(authorization);
+    const owner = match ? TOKEN_OWNERS[match[2]] : undefined;
+    if (owner === undefined || (match?.[1] === 'Bearer') !== match?.[2].startsWith('nbt_')) {
+      return { refusal: NETBOX_DETAILS.invalidToken };
+    }
+    if (owner.expired) return { refusal: NETBOX_DETAILS.expiredToken };
+    const user = USERS[owner.user];
+    return user.active ? { user } : { refusal: NETBOX_DETAILS.inactiveUser };
+  }
+
+  const session = /(?:^|;)\s*sessionid=([^;]*)/.exec(request.headers.cookie ?? '')?.[1];
+  const owner = session ? SESSION_OWNERS[session] : undefined;
+  return owner ? { user: USERS[owner] } : { anonymous: true };
+}
+
+function mayView(user: NetBoxUser, model: EndpointModel): boolean {
+  return user.superuser || user.viewRights.includes(model);
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
+/**
+ * Starts a simulated NetBox on 127.0.0.1 that judges credentials as NetBox
+ * does for the plugin's endpoint collections: 403 with NetBox's detail for a
+ * bad credential, 403 for a missing view right, 200 with a listing otherwise.
+ * Other /api/ paths answer 200 with the path, so routing tests can see them.
+ */
+export async function startNetBoxSimulator(options: NetBoxSimulatorOptions = {}): Promise<NetBoxSimulator> {
+  const requests: RecordedRequest[] = [];
+  let fault: NetBoxFault | null = null;
+  let fastapiEndpoints: FastApiEndpointRecord[] = options.fastapiEndpoints ?? [];
+
+  const answerListing = (model: EndpointModel, request: IncomingMessage, response: ServerResponse): void => {
+    const authentication = authenticate(request);
+    if ('refusal' in authentication) return sendJson(response, 403, { detail: authentication.refusal });
+    if ('anonymous' in authentication) return sendJson(response, 403, { detail: NETBOX_DETAILS.notAuthenticated });
+    if (!mayView(authentication.user, model)) return sendJson(response, 403, { detail: NETBOX_DETAILS.permissionDenied });
+
+    const limit = Number(new URL(request.url ?? '/', 'http://netbox').searchParams.get('limit') ?? '50') || 50;
+    const all = model === 'fastapi' ? fastapiEndpoints : [];
+    sendJson(response, 200, { count: all.length, next: null, previous: null, results: all.slice(0, limit) });
+  };
+
+  const answer = (request: IncomingMessage, response: ServerResponse): void => {
+    const path = (request.url ?? '/').split('?', 1)[0];
+    const listing = ENDPOINT_LIST.exec(path);
+
+    if (listing !== null) {
+      if (fault?.kind === 'plugin_missing') return sendJson(response, 404, { detail: NETBOX_DETAILS.notFound });
+      return answerListing(listing[1] as EndpointModel, request, response);
+    }
+    if (path === '/api/status/') {
+      return sendJson(response, 200, { 'netbox-version': '4.5.0', plugins: { netbox_proxbox: '0.0.11' } });
+    }
+    sendJson(response, 200, { simulator: 'netbox', method: request.method, path });
+  };
+
+  const server = createServer((request, response) => {
+    requests.push(recordRequest(request));
+    const active = fault;
+    if (active === null || active.kind === 'plugin_missing') return answer(request, response);
+
+    switch (active.kind) {
+      case 'slow':
+        setTimeout(() => answer(request, response), active.delayMs);
+        return;
+      case 'hang':
+        return;
+      case 'status':
+        sendJson(response, active.status, { detail: `Simulated HTTP ${active.status}` });
+        return;
+      case 'html': {
+        const html = `<html><body><h1>${active.status} Error</h1></body></html>`;
+        response.writeHead(active.status, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(html) });
+        response.end(html);
+        return;
+      }
+    }
+  });
+  const port = await listen(server, options.port ?? 0);
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    endpointListings: () => requests.filter((recorded) => ENDPOINT_LIST.test(recorded.url.split('?', 1)[0])).length,
+    setFault(next) {
+      fault = next;
+    },
+    setFastApiEndpoints(endpoints) {
+      fastapiEndpoints = endpoints;
+    },
+    close: () => closeServer(server),
+  };
+}
