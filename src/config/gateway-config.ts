@@ -66,7 +66,7 @@ function coerceEnvironment(env: NodeJS.ProcessEnv): EnvironmentVariables {
   }
   for (const name of INTEGER_VARIABLES) {
     const raw = env[name]?.trim();
-    if (raw) variables[name] = /^\d{1,15}$/.test(raw) ? Number(raw) : raw;
+    if (raw) variables[name] = /^-?\d{1,15}$/.test(raw) ? Number(raw) : raw;
   }
   for (const name of BOOLEAN_VARIABLES) {
     const raw = env[name]?.trim().toLowerCase();
