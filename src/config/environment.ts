@@ -171,6 +171,10 @@ export class EnvironmentVariables {
   @IsString()
   NETBOX_TOKEN?: string;
 
+  @IsInt()
+  @Min(1)
+  PROXBOX_API_REFRESH_S = 30;
+
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 }
@@ -184,6 +188,7 @@ export const INTEGER_VARIABLES = [
   'AUTH_DENY_CACHE_TTL_S',
   'BACKEND_MAX_BODY_BYTES',
   'SHUTDOWN_GRACE_MS',
+  'PROXBOX_API_REFRESH_S',
 ] as const;
 
 export const BOOLEAN_VARIABLES = ['PROXBOX_API_VERIFY_TLS', 'NETBOX_VERIFY_TLS', 'LOGIN_REQUIRED'] as const;

@@ -21,6 +21,8 @@ export interface GatewayConfig {
   shutdownGraceMs: number;
   backend: {
     source: EnvironmentVariables['PROXBOX_API_SOURCE'];
+    /** How often the backend URL is read again from NetBox when source is 'netbox'. */
+    refreshIntervalMs: number;
     /** Base URL of proxbox-api from the environment; null when unset. */
     url: URL | null;
     apiKey: string | null;
@@ -129,6 +131,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     shutdownGraceMs: variables.SHUTDOWN_GRACE_MS,
     backend: {
       source: variables.PROXBOX_API_SOURCE,
+      refreshIntervalMs: variables.PROXBOX_API_REFRESH_S * 1000,
       url: variables.PROXBOX_API_URL ? new URL(variables.PROXBOX_API_URL) : null,
       apiKey: variables.PROXBOX_API_KEY ?? null,
       tls: { verify: variables.PROXBOX_API_VERIFY_TLS, extraCa: readCa(variables.PROXBOX_API_CA_FILE) },

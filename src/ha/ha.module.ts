@@ -1,14 +1,24 @@
-import { HttpModule } from '@nestjs/axios';
+import { HttpModule, HttpService } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config.js';
 import { BackendLocator, EnvironmentBackendLocator } from './backend-locator.js';
 import { HaController } from './ha.controller.js';
+import { NetBoxBackendLocator } from './netbox-backend-locator.js';
 import { ProxboxBackendService } from './proxbox-backend.service.js';
 
 @Module({
   imports: [HttpModule, AuthModule],
   controllers: [HaController],
-  providers: [ProxboxBackendService, { provide: BackendLocator, useClass: EnvironmentBackendLocator }],
+  providers: [
+    ProxboxBackendService,
+    {
+      provide: BackendLocator,
+      useFactory: (config: GatewayConfig, http: HttpService): BackendLocator =>
+        config.backend.source === 'netbox' ? new NetBoxBackendLocator(http, config) : new EnvironmentBackendLocator(config),
+      inject: [GATEWAY_CONFIG, HttpService],
+    },
+  ],
   exports: [BackendLocator],
 })
 export class HaModule {}
