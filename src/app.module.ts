@@ -12,7 +12,7 @@ export class AppModule {
   static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigurationModule.forRoot(config), MetricsModule, HaModule, HealthModule],
+      imports: [ConfigurationModule.forRoot(config), HaModule, HealthModule, MetricsModule],
       providers: [{ provide: APP_FILTER, useClass: GatewayExceptionFilter }],
     };
   }

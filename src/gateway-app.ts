@@ -9,7 +9,7 @@ import type { GatewayConfig } from './config/gateway-config.js';
 import { sendFailure } from './ha/gateway-exception.filter.js';
 import { GatewayFailure } from './ha/gateway-failures.js';
 import { PinoNestLogger } from './logging/pino-nest-logger.js';
-import { chooseRequestId, registerRequestHooks } from './logging/request-logging.js';
+import { chooseRequestId, registerRequestHooks, type UnroutedRequestRecorder } from './logging/request-logging.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { setupOpenApi } from './openapi.js';
 
@@ -25,6 +25,7 @@ const MAX_PARAM_LENGTH = 16 * 1024;
 
 /** Builds the gateway application, ready to listen. Used by main.ts and by the tests. */
 export async function createGatewayApp(config: GatewayConfig, options: GatewayAppOptions): Promise<NestFastifyApplication> {
+  let recordUnrouted: UnroutedRequestRecorder | null = null;
   const adapter = new FastifyAdapter({
     logger: false,
     genReqId: chooseRequestId,
@@ -36,6 +37,7 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayAp
       request.failureCode = 'malformed_request';
       reply.header('x-request-id', request.id);
       sendFailure(reply, new GatewayFailure('malformed_request'));
+      recordUnrouted?.(request, reply);
     },
   });
 
@@ -45,7 +47,7 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayAp
   });
   const metrics = app.get(GatewayMetrics);
   metrics.watchDecisionCache(app.get(DashboardAccessService, { strict: false }));
-  registerRequestHooks(app.getHttpAdapter().getInstance(), options.logger, metrics);
+  recordUnrouted = registerRequestHooks(app.getHttpAdapter().getInstance(), options.logger, metrics);
   if (options.openApi) setupOpenApi(app, options.version);
   return app;
 }

@@ -7,7 +7,7 @@ import { V1_TOKENS } from '../simulators/netbox-fixtures.js';
 import { startNetBoxSimulator, type NetBoxSimulator } from '../simulators/netbox-simulator.js';
 import { startProxboxApiSimulator, type ProxboxApiSimulator } from '../simulators/proxbox-api-simulator.js';
 import { parseSamples, seriesOf, type Sample } from './support/prometheus-text.js';
-import { call, startGateway, SUMMARY_ROUTE, vmRoute, type RunningGateway } from './support/gateway.js';
+import { call, rawCall, startGateway, SUMMARY_ROUTE, vmRoute, type RunningGateway } from './support/gateway.js';
 
 const API_KEY = 'sim-api-key-metrics';
 const UNKNOWN_TOKEN = 'ffffffffffffffffffffffffffffffffffffffff';
@@ -16,6 +16,7 @@ const SUMMARY_PATTERN = '/api/plugins/proxbox/ha/summary';
 const VM_PATTERN = '/api/plugins/proxbox/ha/vm/:vmid';
 // A VMID no sample or fixture contains, so finding it in a label would mean a leak.
 const DISTINCT_VMID = 424242;
+const MALFORMED_PATH = '/api/plugins/proxbox/ha/vm/%zz/';
 
 const tokenHeader = (token: string) => ({ Authorization: `Token ${token}` });
 
@@ -76,6 +77,9 @@ describe('metrics after a known sequence', () => {
       const answer = await call(`${target.url}${path}`, init);
       expect(answer.status).toBe(status);
     }
+    // Fastify rejects a malformed URL before routing, so no request hook runs for it.
+    const malformed = await rawCall(gateway.url, MALFORMED_PATH);
+    expect(JSON.parse(malformed.text)).toMatchObject({ code: 'malformed_request' });
   });
 
   afterAll(async () => {
@@ -103,6 +107,7 @@ describe('metrics after a known sequence', () => {
       [`method=HEAD,route=${VM_PATTERN},status=200`]: 1,
       [`method=GET,route=${VM_PATTERN},status=400`]: 1,
       [`method=GET,route=${SUMMARY_PATTERN},status=403`]: 3,
+      'method=GET,route=unmatched,status=400': 1,
       'method=GET,route=unmatched,status=404': 1,
       'method=other,route=unmatched,status=405': 1,
     };
@@ -174,6 +179,7 @@ describe('metrics after a known sequence', () => {
 
       expect(labelValues.filter((value) => value.includes(String(DISTINCT_VMID)) || value.includes('abc'))).toEqual([]);
       expect(text).not.toContain(unknownPath);
+      expect(text).not.toContain('%zz');
       expect(text).not.toContain(unknownPath.split('/')[2]);
       expect(text).not.toContain(V1_TOKENS.admin);
       expect(text).not.toContain(V1_TOKENS.noRights);
@@ -188,7 +194,7 @@ describe('metrics after a known sequence', () => {
     expect(answer.status).toBe(200);
   });
 
-  test('puts code and request ID on every warning', () => {
+  test('logs code and request ID for failures', () => {
     for (const target of [gateway, refusedGateway, unconfiguredGateway]) {
       const warnings = parsedLogs(target).filter((line) => (line.level as number) >= 40);
       for (const line of warnings) {
@@ -198,6 +204,9 @@ describe('metrics after a known sequence', () => {
     }
     const failed = parsedLogs(refusedGateway).filter((line) => line.msg === 'request failed');
     expect(failed.map((line) => line.code)).toEqual(['backend_refused']);
+    const malformed = parsedLogs(gateway).filter((line) => line.code === 'malformed_request');
+    expect(malformed).toHaveLength(1);
+    expect(typeof malformed[0].requestId).toBe('string');
   });
 });
 

@@ -70,13 +70,16 @@ function recordRequest(request: FastifyRequest, reply: FastifyReply, logger: Pin
   else logger.info(line, 'request');
 }
 
+/** Records a request that Fastify rejected before routing, such as one with a malformed URL, for which no hook runs. */
+export type UnroutedRequestRecorder = (request: FastifyRequest, reply: FastifyReply) => void;
+
 /**
  * Registers the per-request hooks: echo the request ID, then write one
  * structured line per request (route, status, duration, backend duration,
  * failure code) and record the request's metrics. No header, query string
  * or body is logged, so no credential can reach the log.
  */
-export function registerRequestHooks(fastify: FastifyInstance, logger: PinoLogger, metrics: GatewayMetrics): void {
+export function registerRequestHooks(fastify: FastifyInstance, logger: PinoLogger, metrics: GatewayMetrics): UnroutedRequestRecorder {
   fastify.decorateRequest('backendMs', null);
   fastify.decorateRequest('failureCode', null);
   fastify.decorateRequest('routePattern', null);
@@ -106,4 +109,12 @@ export function registerRequestHooks(fastify: FastifyInstance, logger: PinoLogge
     recordRequest(request, reply, logger, metrics, null);
     done();
   });
+
+  return (request, reply) => {
+    // Fastify builds these requests from its base Request class, which lacks the decorations above.
+    request.backendMs = null;
+    request.routePattern = null;
+    request.recorded = false;
+    recordRequest(request, reply, logger, metrics, null);
+  };
 }
