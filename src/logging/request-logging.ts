@@ -66,7 +66,7 @@ function recordRequest(request: FastifyRequest, reply: FastifyReply, logger: Pin
     backendMs: request.backendMs === null ? null : round(request.backendMs),
     code,
   };
-  if (status >= 500 && status !== CLIENT_CLOSED_REQUEST) logger.warn(line, 'request failed');
+  if (status >= 500) logger.warn(line, 'request failed');
   else logger.info(line, 'request');
 }
 
