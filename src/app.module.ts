@@ -5,13 +5,14 @@ import type { GatewayConfig } from './config/gateway-config.js';
 import { GatewayExceptionFilter } from './ha/gateway-exception.filter.js';
 import { HaModule } from './ha/ha.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 
 @Module({})
 export class AppModule {
   static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigurationModule.forRoot(config), HaModule, HealthModule],
+      imports: [ConfigurationModule.forRoot(config), HaModule, HealthModule, MetricsModule],
       providers: [{ provide: APP_FILTER, useClass: GatewayExceptionFilter }],
     };
   }

@@ -4,11 +4,13 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
+import { DashboardAccessService } from './auth/dashboard-access.service.js';
 import type { GatewayConfig } from './config/gateway-config.js';
 import { sendFailure } from './ha/gateway-exception.filter.js';
 import { GatewayFailure } from './ha/gateway-failures.js';
 import { PinoNestLogger } from './logging/pino-nest-logger.js';
-import { chooseRequestId, registerRequestLogging } from './logging/request-logging.js';
+import { chooseRequestId, registerRequestHooks, type UnroutedRequestRecorder } from './logging/request-logging.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { setupOpenApi } from './openapi.js';
 
 export interface GatewayAppOptions {
@@ -23,6 +25,7 @@ const MAX_PARAM_LENGTH = 16 * 1024;
 
 /** Builds the gateway application, ready to listen. Used by main.ts and by the tests. */
 export async function createGatewayApp(config: GatewayConfig, options: GatewayAppOptions): Promise<NestFastifyApplication> {
+  let recordUnrouted: UnroutedRequestRecorder | null = null;
   const adapter = new FastifyAdapter({
     logger: false,
     genReqId: chooseRequestId,
@@ -34,6 +37,7 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayAp
       request.failureCode = 'malformed_request';
       reply.header('x-request-id', request.id);
       sendFailure(reply, new GatewayFailure('malformed_request'));
+      recordUnrouted?.(request, reply);
     },
   });
 
@@ -41,7 +45,9 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayAp
     logger: new PinoNestLogger(options.logger),
     abortOnError: false,
   });
-  registerRequestLogging(app.getHttpAdapter().getInstance(), options.logger);
+  const metrics = app.get(GatewayMetrics);
+  metrics.watchDecisionCache(app.get(DashboardAccessService, { strict: false }));
+  recordUnrouted = registerRequestHooks(app.getHttpAdapter().getInstance(), options.logger, metrics);
   if (options.openApi) setupOpenApi(app, options.version);
   return app;
 }

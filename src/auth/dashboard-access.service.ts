@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config.js';
 import { GatewayFailure } from '../ha/gateway-failures.js';
+import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { Credential } from './credential.js';
 import { DecisionCache, type DecisionCacheStats } from './decision-cache.js';
 import { NetBoxCredentialChecker } from './netbox-credential-checker.service.js';
@@ -18,13 +19,16 @@ export class DashboardAccessService {
   constructor(
     private readonly checker: NetBoxCredentialChecker,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    private readonly metrics: GatewayMetrics,
   ) {
     this.cache = new DecisionCache(config.auth.allowTtlMs, config.auth.denyTtlMs);
   }
 
   /** Resolves when the credential may see the dashboard; otherwise throws the 403 or 503 failure. */
   async authorize(credential: Credential, requestId: string): Promise<void> {
-    const decision = await this.cache.decide(credential.fingerprint, () => this.checker.check(credential, requestId));
+    const decision = await this.cache.decide(credential.fingerprint, () =>
+      this.metrics.timeNetBoxCheck(() => this.checker.check(credential, requestId)),
+    );
     this.logger.debug({ msg: 'credential decision', kind: credential.kind, allowed: decision.allowed, cache: this.cache.stats() });
 
     if (!decision.allowed) {

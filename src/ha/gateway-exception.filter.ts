@@ -42,8 +42,9 @@ export class GatewayExceptionFilter implements ExceptionFilter {
       if (status === 404) return new GatewayFailure('not_found');
     }
 
-    this.logger.error({ msg: 'unexpected failure', requestId: request.id, err: exception });
-    return new GatewayFailure('internal_error');
+    const failure = new GatewayFailure('internal_error');
+    this.logger.error({ msg: 'unexpected failure', code: failure.code, requestId: request.id, err: exception });
+    return failure;
   }
 }
 

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
+import { METRICS_ROUTE, type GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { isBackendNotConfigured } from '../metrics/outcomes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -9,6 +11,10 @@ declare module 'fastify' {
     backendMs: number | null;
     /** Catalogue code of the failure this request ended in. */
     failureCode: string | null;
+    /** The matched route's pattern (`/api/plugins/proxbox/ha/vm/:vmid`), null when no route matched. */
+    routePattern: string | null;
+    /** Set once the request's log line is written and its metrics recorded. */
+    recorded: boolean;
   }
 }
 
@@ -30,34 +36,85 @@ function loggedPath(url: string): string {
 
 const round = (milliseconds: number) => Math.round(milliseconds * 100) / 100;
 
+// nginx's status for a request whose client closed the connection before the response was sent.
+const CLIENT_CLOSED_REQUEST = 499;
+
 /**
- * Echoes the request ID and writes one structured line per request with its
- * route, status, duration, backend duration and failure code. No header,
- * query string or body is logged, so no credential can reach the log.
+ * Writes the request's log line and records its metrics, once per request.
+ * `abandonedStatus` is null when the response was sent in full, else the
+ * status to report for a request whose connection closed first.
  */
-export function registerRequestLogging(fastify: FastifyInstance, logger: PinoLogger): void {
+function recordRequest(request: FastifyRequest, reply: FastifyReply, logger: PinoLogger, metrics: GatewayMetrics, abandonedStatus: number | null): void {
+  if (request.recorded) return;
+  request.recorded = true;
+
+  const status = abandonedStatus ?? reply.statusCode;
+  const code = abandonedStatus !== null && request.failureCode === null ? 'client_gone' : request.failureCode;
+  const ms = reply.elapsedTime;
+
+  metrics.observeRequest(request.method, request.routePattern, status, ms);
+  if (request.backendMs !== null) metrics.observeBackend(code, request.backendMs);
+  else if (isBackendNotConfigured(code)) metrics.observeBackend(code, 0);
+
+  const line = {
+    requestId: request.id,
+    method: request.method,
+    route: request.routePattern,
+    path: loggedPath(request.url),
+    status,
+    ms: round(ms),
+    backendMs: request.backendMs === null ? null : round(request.backendMs),
+    code,
+  };
+  if (status >= 500) logger.warn(line, 'request failed');
+  else logger.info(line, 'request');
+}
+
+/** Records a request that Fastify rejected before routing, such as one with a malformed URL, for which no hook runs. */
+export type UnroutedRequestRecorder = (request: FastifyRequest, reply: FastifyReply) => void;
+
+/**
+ * Registers the per-request hooks: echo the request ID, then write one
+ * structured line per request (route, status, duration, backend duration,
+ * failure code) and record the request's metrics. No header, query string
+ * or body is logged, so no credential can reach the log.
+ */
+export function registerRequestHooks(fastify: FastifyInstance, logger: PinoLogger, metrics: GatewayMetrics): UnroutedRequestRecorder {
   fastify.decorateRequest('backendMs', null);
   fastify.decorateRequest('failureCode', null);
+  fastify.decorateRequest('routePattern', null);
+  fastify.decorateRequest('recorded', false);
 
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    request.routePattern = request.routeOptions.url ?? null;
+
+    // A scrape does not count itself, so an idle gateway reports 0 requests in flight.
+    const counted = request.routePattern !== METRICS_ROUTE;
+    if (counted) metrics.requestStarted();
+
+    // 'close' fires once per response, after 'finish' or when the connection drops first.
+    // onResponse runs only after 'finish', so a request whose client left is recorded here.
+    reply.raw.on('close', () => {
+      if (counted) metrics.requestEnded();
+      if (!reply.raw.writableFinished) {
+        // Deferred so that the handler, which the same event aborts, can store its backend timing first.
+        setImmediate(recordRequest, request, reply, logger, metrics, reply.raw.headersSent ? reply.statusCode : CLIENT_CLOSED_REQUEST);
+      }
+    });
     done();
   });
 
   fastify.addHook('onResponse', (request, reply, done) => {
-    const status = reply.statusCode;
-    const line = {
-      requestId: request.id,
-      method: request.method,
-      route: request.routeOptions.url ?? null,
-      path: loggedPath(request.url),
-      status,
-      ms: round(reply.elapsedTime),
-      backendMs: request.backendMs === null ? null : round(request.backendMs),
-      code: request.failureCode,
-    };
-    if (status >= 500) logger.warn(line, 'request failed');
-    else logger.info(line, 'request');
+    recordRequest(request, reply, logger, metrics, null);
     done();
   });
+
+  return (request, reply) => {
+    // Fastify builds these requests from its base Request class, which lacks the decorations above.
+    request.backendMs = null;
+    request.routePattern = null;
+    request.recorded = false;
+    recordRequest(request, reply, logger, metrics, null);
+  };
 }
