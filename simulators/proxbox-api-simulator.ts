@@ -41,6 +41,8 @@ export interface ProxboxApiSimulator {
   port: number;
   /** Every request received, in order. */
   requests: RecordedRequest[];
+  /** Requests whose connection closed before their answer was complete (client abort, or a reset fault), in order. */
+  abandonedRequests: RecordedRequest[];
   setFault(fault: ProxboxApiFault | null): void;
   /** Replaces the summary body (exact bytes). */
   setSummary(body: string | Buffer): void;
@@ -63,6 +65,7 @@ export async function startProxboxApiSimulator(options: ProxboxApiSimulatorOptio
   const prefix = (options.pathPrefix ?? '').replace(/\/+$/, '');
   const lockoutAfter = options.lockoutAfter ?? 5;
   const requests: RecordedRequest[] = [];
+  const abandonedRequests: RecordedRequest[] = [];
   let fault: ProxboxApiFault | null = null;
   let summary: string | Buffer = sampleSummary();
   const vmResources = new Map<number, string | Buffer>();
@@ -113,7 +116,12 @@ export async function startProxboxApiSimulator(options: ProxboxApiSimulatorOptio
   };
 
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
-    requests.push(recordRequest(request));
+    const recorded = recordRequest(request);
+    requests.push(recorded);
+    // 'close' also follows a complete answer; only an unfinished one means the connection went away.
+    response.once('close', () => {
+      if (!response.writableFinished) abandonedRequests.push(recorded);
+    });
     const fullPath = (request.url ?? '/').split('?', 1)[0];
     if (prefix !== '' && !fullPath.startsWith(`${prefix}/`)) {
       sendJson(response, 404, '{"detail":"Not Found"}');
@@ -150,6 +158,7 @@ export async function startProxboxApiSimulator(options: ProxboxApiSimulatorOptio
     url: `${scheme}://127.0.0.1:${port}${prefix}`,
     port,
     requests,
+    abandonedRequests,
     setFault(next) {
       fault = next;
     },
