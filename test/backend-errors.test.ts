@@ -81,6 +81,14 @@ describe('backend answers', () => {
     expect(JSON.parse(answer.text).detail).toContain('(the body is empty)');
   });
 
+  test('reset mid-body becomes 502 backend_reset', async () => {
+    backend.setFault({ kind: 'reset_mid_body' });
+
+    const answer = await call(`${gateway.url}${SUMMARY_ROUTE}`);
+
+    expectJsonError(answer, 502, failureBody('backend_reset', { origin: backend.url, errorCode: 'ECONNRESET' }));
+  });
+
   test('redirect is reported, never followed', async () => {
     const elsewhere = await startProxboxApiSimulator();
     try {
