@@ -1,3 +1,5 @@
+import { isNativeError } from 'node:util/types';
+
 /**
  * Sorts the low-level errors of an HTTP exchange (Node socket, DNS and TLS
  * errors, as wrapped by axios) into the few kinds an operator can act on.
@@ -41,7 +43,8 @@ function collectCodes(error: unknown): { codes: string[]; messages: string[] } {
   let current: unknown = error;
 
   // axios keeps the socket error as `cause`; TLS errors can nest once more.
-  for (let depth = 0; depth < 4 && current instanceof Error; depth += 1) {
+  // isNativeError also accepts errors made in another realm, such as Node's own under Jest's VM modules.
+  for (let depth = 0; depth < 4 && (current instanceof Error || isNativeError(current)); depth += 1) {
     const code = (current as NodeJS.ErrnoException).code;
     if (typeof code === 'string') codes.push(code);
     messages.push(current.message);
