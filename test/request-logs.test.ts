@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { startProxboxApiSimulator, type ProxboxApiSimulator } from '../simulators/proxbox-api-simulator.js';
 import { call, rawCall, startGateway, SUMMARY_ROUTE, vmRoute, type RunningGateway } from './support/gateway.js';
@@ -101,6 +102,25 @@ describe('request log line', () => {
     expect(line.code).toBe('invalid_vmid');
     expect(line.backendMs).toBeNull();
     expect(line.ms).toEqual(expect.any(Number));
+  });
+
+  test('client disconnect writes one line', async () => {
+    backend.setFault({ kind: 'hang' });
+    const { hostname, port } = new URL(gateway.url);
+    const client = httpRequest({ host: hostname, port, path: SUMMARY_ROUTE, agent: false, headers: { 'X-Request-ID': 'log-gone-1' } });
+    client.on('error', () => undefined);
+    client.end();
+
+    await waitFor('the backend to receive the request', () => backend.requests.length === 1);
+    client.destroy();
+    await waitFor('the backend connection to close', () => backend.abandonedRequests.length === 1);
+
+    const line = await onlyRequestLine('log-gone-1');
+
+    expect(line.status).toBe(499);
+    expect(line.code).toBe('client_gone');
+    expect(line.route).toBe('/api/plugins/proxbox/ha/summary');
+    expect(line.backendMs).toEqual(expect.any(Number));
   });
 });
 
