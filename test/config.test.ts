@@ -31,7 +31,7 @@ describe('invalid configuration', () => {
     [
       'unreadable CA file',
       { PROXBOX_API_CA_FILE: '/nonexistent/proxbox-ca.pem', LOGIN_REQUIRED: 'false' },
-      'PROXBOX_API_CA_FILE names a file that cannot be read (ENOENT): /nonexistent/proxbox-ca.pem (got "/nonexistent/proxbox-ca.pem").',
+      'PROXBOX_API_CA_FILE names a file that cannot be read (ENOENT) (got "/nonexistent/proxbox-ca.pem").',
     ],
     [
       'login required without NetBox',

@@ -85,10 +85,10 @@ function describePemFileProblem(path: string): string | null {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    return `names a file that cannot be read (${reason}): ${path}`;
+    return `names a file that cannot be read (${reason})`;
   }
   if (!text.includes('-----BEGIN CERTIFICATE-----')) {
-    return `names a file without a PEM certificate: ${path}`;
+    return 'names a file without a PEM certificate (no -----BEGIN CERTIFICATE----- line)';
   }
   return null;
 }
