@@ -45,7 +45,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  gateway?.kill();
+  await gateway?.stop();
   await netbox?.close();
   await backend?.close();
   if (userDataDirectory) rmSync(userDataDirectory, { recursive: true, force: true });
