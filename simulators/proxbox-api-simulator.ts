@@ -17,6 +17,8 @@ export type ProxboxApiFault =
   | { kind: 'slow'; delayMs: number }
   /** Accepts the request and never answers. */
   | { kind: 'hang' }
+  /** Answers normally once `release` resolves, so a test decides when a request stops being in flight. */
+  | { kind: 'held'; release: Promise<void> }
   /** Sends the headers and half of the body, then resets the connection. */
   | { kind: 'reset_mid_body' }
   /** Answers 200 (or `status`) with this exact body, for non-JSON, empty, huge or byte-exact cases. */
@@ -97,6 +99,9 @@ export async function startProxboxApiSimulator(options: ProxboxApiSimulatorOptio
         setTimeout(() => answerHaRoute(path, response), active.delayMs);
         return;
       case 'hang':
+        return;
+      case 'held':
+        void active.release.then(() => answerHaRoute(path, response));
         return;
       case 'reset_mid_body': {
         const body = Buffer.from(path === SUMMARY_PATH ? summary : sampleVmResource(101));

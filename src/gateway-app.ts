@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import { DashboardAccessService } from './auth/dashboard-access.service.js';
@@ -22,6 +22,19 @@ export interface GatewayAppOptions {
 
 // Long enough that any {vmid} reaches the VMID check and gets its 400, instead of the router's 404.
 const MAX_PARAM_LENGTH = 16 * 1024;
+
+/**
+ * Closes each keep-alive connection after its answer once the server stops
+ * listening. Fastify closes only the connections idle at close() time, so a
+ * client that keeps its connection open after an in-flight request would
+ * otherwise hold the drain until the grace period ends.
+ */
+function closeConnectionsWhileDraining(fastify: FastifyInstance): void {
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (!fastify.server.listening) reply.header('connection', 'close');
+    done(null, payload);
+  });
+}
 
 /** Builds the gateway application, ready to listen. Used by main.ts and by the tests. */
 export async function createGatewayApp(config: GatewayConfig, options: GatewayAppOptions): Promise<NestFastifyApplication> {
@@ -48,6 +61,7 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayAp
   const metrics = app.get(GatewayMetrics);
   metrics.watchDecisionCache(app.get(DashboardAccessService, { strict: false }));
   recordUnrouted = registerRequestHooks(app.getHttpAdapter().getInstance(), options.logger, metrics);
+  closeConnectionsWhileDraining(app.getHttpAdapter().getInstance());
   if (options.openApi) setupOpenApi(app, options.version);
   return app;
 }

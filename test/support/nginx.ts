@@ -19,10 +19,18 @@ export interface RunningNginx {
   stop(): Promise<void>;
 }
 
-function nginxConfig(directory: string, port: number, site: NginxSite): string {
+function siteServer(port: number, site: NginxSite): string {
   const listen = site.tls
     ? `listen 127.0.0.1:${port} ssl;\n    ssl_certificate ${site.tls.certificateFile};\n    ssl_certificate_key ${site.tls.keyFile};`
     : `listen 127.0.0.1:${port};`;
+  return `server {
+    ${listen}
+    ${site.directives}
+  }`;
+}
+
+/** Builds nginx.conf around `httpBody`, the contents of the http block. */
+function nginxConfig(directory: string, httpBody: string): string {
   return `daemon off;
 worker_processes 1;
 pid ${directory}/nginx.pid;
@@ -35,10 +43,7 @@ http {
   fastcgi_temp_path ${directory}/fastcgi;
   uwsgi_temp_path ${directory}/uwsgi;
   scgi_temp_path ${directory}/scgi;
-  server {
-    ${listen}
-    ${site.directives}
-  }
+${httpBody}
 }
 `;
 }
@@ -64,7 +69,16 @@ function waitForExit(child: ChildProcess): Promise<void> {
  * configuration, pid file, logs and temp files in a new temp directory.
  * Throws when nginx is not installed or does not start within 10 s.
  */
-export async function startNginx(site: NginxSite): Promise<RunningNginx> {
+export function startNginx(site: NginxSite): Promise<RunningNginx> {
+  return startNginxWithHttpConfig((port) => siteServer(port, site), site.tls ? 'https' : 'http');
+}
+
+/**
+ * Starts nginx like startNginx, with `buildHttpBody(port)` as the contents of
+ * its http block: server blocks and http-level directives, such as a
+ * committed site config pointed at the free port.
+ */
+export async function startNginxWithHttpConfig(buildHttpBody: (port: number) => string, scheme: 'http' | 'https' = 'http'): Promise<RunningNginx> {
   const check = spawnSync('nginx', ['-v'], { stdio: 'ignore' });
   if (check.error) {
     throw new Error('nginx is not installed: run apt-get install -y --no-install-recommends nginx-light (see the README test command).');
@@ -74,7 +88,7 @@ export async function startNginx(site: NginxSite): Promise<RunningNginx> {
   // A worker that nginx started as root runs as an unprivileged user and must still reach its temp paths.
   chmodSync(directory, 0o755);
   const port = await releasedPort();
-  writeFileSync(join(directory, 'nginx.conf'), nginxConfig(directory, port, site));
+  writeFileSync(join(directory, 'nginx.conf'), nginxConfig(directory, buildHttpBody(port)));
 
   const child = spawn('nginx', ['-p', directory, '-e', join(directory, 'error.log'), '-c', join(directory, 'nginx.conf')], {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -96,7 +110,7 @@ export async function startNginx(site: NginxSite): Promise<RunningNginx> {
   }
 
   return {
-    url: `${site.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    url: `${scheme}://127.0.0.1:${port}`,
     port,
     async stop() {
       // SIGTERM is nginx's fast shutdown: the master stops its workers and exits.

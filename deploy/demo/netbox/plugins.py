@@ -1,0 +1,2 @@
+# Loaded by the netbox-docker image next to its configuration.py.
+PLUGINS = ["netbox_proxbox"]
