@@ -24,7 +24,7 @@ export function setupOpenApi(app: NestFastifyApplication, version: string): void
         type: 'apiKey',
         in: 'header',
         name: 'Authorization',
-        description: 'NetBox API token with its scheme: "Token <v1 key>" or "Bearer nbt_<key>.<secret>" (NetBox 4.5+).',
+        description: 'NetBox API token with its scheme: `Token <v1 key>` or `Bearer nbt_<key>.<secret>` (NetBox 4.5+).',
       },
       'netbox-token',
     )
