@@ -1,12 +1,14 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { GatewayConfig } from '../config/gateway-config.js';
+import { isNativeError } from 'node:util/types';
 
 /**
  * Serializes an error without its own enumerable properties: an axios error
  * carries the request configuration, API key header included.
  */
 function serializeError(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { message: String(error) };
+  // isNativeError also accepts errors made in another realm, such as Node's own under Jest's VM modules.
+  if (!(error instanceof Error) && !isNativeError(error)) return { message: String(error) };
   const code = (error as NodeJS.ErrnoException).code;
   return { type: error.name, message: error.message, code, stack: error.stack };
 }
