@@ -30,6 +30,8 @@ type ListingOutcome =
   | { kind: 'missing' }
   | { kind: 'server_error'; status: number }
   | { kind: 'invalid'; status: number }
+  /** A response that could not be parsed as HTTP at all. */
+  | { kind: 'unreadable'; reason: string }
   | { kind: 'unreachable'; code: string; tls: boolean };
 
 /**
@@ -95,6 +97,11 @@ export class NetBoxCredentialChecker implements OnApplicationShutdown {
           next: (response) => subscriber.next(classifyListing(response)),
           error: (error: unknown) => {
             const classified = classifyTransportError(error);
+            if (classified?.kind === 'malformed') {
+              subscriber.next({ kind: 'unreadable', reason: `a response that is not valid HTTP (${classified.code})` });
+              subscriber.complete();
+              return;
+            }
             const code = classified?.code ?? 'request failed';
             subscriber.next({ kind: 'unreachable', code, tls: classified?.kind.startsWith('tls') || classified?.kind === 'speaks_http' });
             subscriber.complete();
@@ -149,6 +156,7 @@ function decide(target: HttpTarget, outcomes: ListingOutcome[]): Decision {
   }
   for (const outcome of outcomes) {
     if (outcome.kind === 'invalid') throw new GatewayFailure('netbox_invalid_answer', { origin, status: outcome.status });
+    if (outcome.kind === 'unreadable') throw new GatewayFailure('netbox_invalid_answer', { origin, reason: outcome.reason });
   }
 
   const refusals = outcomes.filter((outcome) => outcome.kind === 'refused');

@@ -98,8 +98,10 @@ export const FAILURES = {
   },
   netbox_invalid_answer: {
     status: 503,
-    detail: (context) =>
-      `NetBox at ${context.origin} answered the credential check with HTTP ${context.status} and a body that is not NetBox's JSON. Check that NETBOX_URL points at NetBox itself.`,
+    detail: (context) => {
+      const answer = context.status === undefined ? context.reason : `HTTP ${context.status} and a body that is not NetBox's JSON`;
+      return `NetBox at ${context.origin} answered the credential check with ${answer}. Check that NETBOX_URL points at NetBox itself.`;
+    },
   },
   netbox_plugin_missing: {
     status: 503,
@@ -193,6 +195,11 @@ export const FAILURES = {
     status: 502,
     detail: (context) =>
       `proxbox-api answered with a redirect (HTTP ${context.status} to ${context.location ?? 'an unnamed location'}), which the gateway does not follow. Set PROXBOX_API_URL to the final address.`,
+  },
+  backend_malformed_response: {
+    status: 502,
+    detail: (context) =>
+      `proxbox-api at ${context.origin} sent a response that is not valid HTTP (${context.errorCode}). Check that PROXBOX_API_URL points at proxbox-api itself.`,
   },
   backend_invalid_body: {
     status: 502,

@@ -188,6 +188,8 @@ export class ProxboxBackendService {
         return new GatewayFailure('backend_tls_name_mismatch', context);
       case 'speaks_http':
         return new GatewayFailure('backend_speaks_http', context);
+      case 'malformed':
+        return new GatewayFailure('backend_malformed_response', context);
       case 'tls':
         return new GatewayFailure('backend_tls', context);
       case 'unreachable':

@@ -8,6 +8,7 @@ import { isNativeError } from 'node:util/types';
 export type TransportErrorKind =
   | 'refused'
   | 'dns'
+  | 'malformed'
   | 'reset'
   | 'unreachable'
   | 'tls_untrusted'
@@ -58,6 +59,10 @@ export function classifyTransportError(error: unknown): ClassifiedError | null {
   const { codes, messages } = collectCodes(error);
   const text = messages.join(' ');
   const specific = codes.find((code) => code !== 'ERR_BAD_RESPONSE' && code !== 'ERR_NETWORK') ?? codes[0];
+
+  // llhttp's parse errors (HPE_INVALID_CONSTANT, HPE_HEADER_OVERFLOW, ...): the peer answered, but not in valid HTTP.
+  const parseError = codes.find((code) => code.startsWith('HPE_'));
+  if (parseError !== undefined) return { kind: 'malformed', code: parseError };
 
   for (const code of codes) {
     if (UNTRUSTED_CERTIFICATE_CODES.has(code)) return { kind: 'tls_untrusted', code };
