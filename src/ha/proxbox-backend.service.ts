@@ -143,7 +143,10 @@ export class ProxboxBackendService {
   private readAnswer(target: HttpTarget, response: AxiosResponse<Readable>): Observable<Buffer> {
     const status = response.status;
     if (status >= 200 && status < 300) {
-      return readBody(response.data, this.maxBodyBytes).pipe(map((body) => this.checkJson(body, status)));
+      return readBody(response.data, this.maxBodyBytes).pipe(
+        catchError((error: unknown) => throwError(() => (isDecodingError(error) ? undecodableBody(status) : error))),
+        map((body) => this.checkJson(body, status)),
+      );
     }
     if (status >= 300 && status < 400) {
       response.data.destroy();
@@ -196,6 +199,20 @@ export class ProxboxBackendService {
         return new GatewayFailure('backend_unreachable', context);
     }
   }
+}
+
+/**
+ * Tells whether a body stream failed in zlib (Z_*) or brotli (ERR__ERROR_*).
+ * axios decodes a Content-Encoding the backend sends even though the gateway
+ * requests identity, so a corrupt encoding surfaces as one of these.
+ */
+function isDecodingError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && (code.startsWith('Z_') || code.startsWith('ERR__ERROR_'));
+}
+
+function undecodableBody(status: number): GatewayFailure {
+  return new GatewayFailure('backend_invalid_body', { status, reason: 'its Content-Encoding does not decode' });
 }
 
 function redirectFailure(target: HttpTarget, response: AxiosResponse): GatewayFailure {
