@@ -1,6 +1,6 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import type { AxiosResponse } from 'axios';
+import { AxiosError, type AxiosResponse } from 'axios';
 import { Observable, map, merge, takeWhile, throwError, timeout, toArray } from 'rxjs';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config.js';
 import { HttpTarget } from '../ha/backend-target.js';
@@ -96,6 +96,11 @@ export class NetBoxCredentialChecker implements OnApplicationShutdown {
         .subscribe({
           next: (response) => subscriber.next(classifyListing(response)),
           error: (error: unknown) => {
+            if (exceedsBodyLimit(error)) {
+              subscriber.next({ kind: 'unreadable', reason: `a body over ${MAX_NETBOX_BODY_BYTES} bytes` });
+              subscriber.complete();
+              return;
+            }
             const classified = classifyTransportError(error);
             if (classified?.kind === 'malformed') {
               subscriber.next({ kind: 'unreadable', reason: `a response that is not valid HTTP (${classified.code})` });
@@ -115,6 +120,11 @@ export class NetBoxCredentialChecker implements OnApplicationShutdown {
       };
     });
   }
+}
+
+/** Tells whether axios gave up on a body longer than `maxContentLength`; its only mark is the message. */
+function exceedsBodyLimit(error: unknown): boolean {
+  return error instanceof AxiosError && /^maxContentLength size of \d+ exceeded/.test(error.message);
 }
 
 function classifyListing(response: AxiosResponse<Buffer>): ListingOutcome {
