@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import { DashboardAccessService } from './auth/dashboard-access.service.js';
 import type { GatewayConfig } from './config/gateway-config.js';
+import { createClientErrorHandler } from './ha/client-error-handler.js';
 import { sendFailure } from './ha/gateway-exception.filter.js';
 import { GatewayFailure } from './ha/gateway-failures.js';
 import { PinoNestLogger } from './logging/pino-nest-logger.js';
@@ -46,6 +47,7 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayAp
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     bodyLimit: 64 * 1024,
+    clientErrorHandler: createClientErrorHandler(options.logger),
     frameworkErrors: (_error: Error, request: FastifyRequest, reply: FastifyReply) => {
       request.failureCode = 'malformed_request';
       reply.header('x-request-id', request.id);

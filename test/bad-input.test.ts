@@ -1,9 +1,11 @@
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { V1_TOKENS } from '../simulators/netbox-fixtures.js';
 import { startNetBoxSimulator, type NetBoxSimulator } from '../simulators/netbox-simulator.js';
 import { startProxboxApiSimulator, type ProxboxApiSimulator } from '../simulators/proxbox-api-simulator.js';
 import { sampleSummary, sampleVmResource } from '../simulators/sample-ha-data.js';
+import { createClientErrorHandler } from '../src/ha/client-error-handler.js';
+import { createLogger } from '../src/logging/logger.js';
 import { call, rawCall, startGateway, SUMMARY_ROUTE, vmRoute, type RunningGateway } from './support/gateway.js';
 
 const API_KEY = 'bad-input-api-key';
@@ -17,7 +19,7 @@ const HEAD_TOO_LARGE = {
   code: 'request_head_too_large',
 };
 const INVALID_HTTP = {
-  detail: 'The request is not valid HTTP/1.1 (HPE_INVALID_HEADER_TOKEN). Check the client or proxy that sent it.',
+  detail: 'The request is not valid HTTP/1.1 (HPE_LF_EXPECTED). Check the client or proxy that sent it.',
   code: 'invalid_http_request',
 };
 const NOT_FOUND = {
@@ -255,6 +257,41 @@ describe('headers', () => {
 
     expect(response).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
     expect(backend.requests).toHaveLength(0);
+  });
+});
+
+describe('requests the HTTP parser rejects', () => {
+  test('parser timeout is a JSON 408', () => {
+    const written: string[] = [];
+    let destroyed = false;
+    const socket = {
+      destroyed: false,
+      writable: true,
+      write: (text: string) => written.push(text),
+      destroy: () => {
+        destroyed = true;
+      },
+    };
+    const error = Object.assign(new Error('Request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' });
+
+    createClientErrorHandler(createLogger('silent'))(error, socket as unknown as Socket);
+
+    expect(written).toHaveLength(1);
+    expect(written[0]).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    expect(JSON.parse(responseBody(written[0]))).toEqual({
+      detail: 'The request was not received completely in time, so the connection was closed.',
+      code: 'request_timeout',
+    });
+    expect(destroyed).toBe(true);
+  });
+
+  test('rejection log line has no header bytes', async () => {
+    const marker = 'marker-in-rejected-head';
+    await sendRaw(`GET ${SUMMARY_ROUTE} HTTP/1.1\r\nHost: gateway\r\nCookie: sessionid=${marker}\r\nX-Bad: a\rb\r\n\r\n`);
+
+    const rejections = gateway.logs.filter((line) => line.includes('request rejected by the HTTP parser'));
+    expect(rejections.length).toBeGreaterThan(0);
+    expect(gateway.logs.join('\n')).not.toContain(marker);
   });
 });
 

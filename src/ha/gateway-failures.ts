@@ -215,6 +215,18 @@ export const FAILURES = {
     status: 503,
     detail: (context) => `Not ready: ${context.reason ?? 'no backend is configured'}`,
   },
+  request_head_too_large: {
+    status: 431,
+    detail: () => 'The request line and headers are larger than 16 KB, the limit of the HTTP server. Shorten the URL or the headers.',
+  },
+  invalid_http_request: {
+    status: 400,
+    detail: (context) => `The request is not valid HTTP/1.1 (${context.errorCode}). Check the client or proxy that sent it.`,
+  },
+  request_timeout: {
+    status: 408,
+    detail: () => 'The request was not received completely in time, so the connection was closed.',
+  },
   malformed_request: {
     status: 400,
     detail: () => 'The request URL is malformed (invalid percent-encoding or characters). Check the path.',
