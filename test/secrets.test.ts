@@ -154,3 +154,28 @@ describe('marked secrets', () => {
     expect(found).toEqual(MARKS.map((mark) => ({ mark, inLogs: false, inResponses: false })));
   });
 });
+
+describe('quoted secrets', () => {
+  test('backend detail quoting the key is redacted', async () => {
+    backend.setScript(BACKEND_FAULTS.keyRejectedEchoingKey);
+
+    const answer = await call(`${gateway.url}${SUMMARY_ROUTE}`, { headers: CREDENTIALS.token });
+
+    expect(answer.status).toBe(502);
+    expect(JSON.parse(answer.text)).toEqual({
+      detail: 'proxbox-api rejected the API key (HTTP 401). Set PROXBOX_API_KEY to a key proxbox-api accepts. proxbox-api says: "Invalid API key: [redacted]".',
+      code: 'backend_key_rejected',
+    });
+    backend.setScript(answerSummary);
+  });
+
+  test('NetBox detail quoting the token is redacted', async () => {
+    netbox.setScript(NETBOX_FAULTS.rejectionEchoingCredential);
+
+    const answer = await call(`${gateway.url}${SUMMARY_ROUTE}`, { headers: CREDENTIALS.v2Token });
+
+    expect(answer.status).toBe(403);
+    expect(JSON.parse(answer.text)).toEqual({ detail: 'Invalid token Bearer [redacted]', code: 'credentials_rejected' });
+    netbox.setScript(allowEveryone);
+  });
+});

@@ -20,6 +20,8 @@ export interface Credential {
   headers: Record<string, string>;
   /** SHA-256 of the credential, the key of the decision cache. */
   fingerprint: string;
+  /** The secret values inside `headers`, to redact wherever NetBox quotes them back. */
+  secrets: string[];
 }
 
 // Printable ASCII without spaces: what NetBox v1 keys, v2 tokens and Django session IDs are made of.
@@ -46,7 +48,9 @@ function readAuthorization(header: string): Credential {
   if (scheme === 'Bearer' && !V2_TOKEN.test(token)) throw malformed();
 
   const kind: CredentialKind = scheme === 'Token' ? 'token_v1' : 'token_v2';
-  return { kind, headers: { Authorization: header }, fingerprint: fingerprint(kind, token) };
+  // A v2 token's secret part is redacted on its own too, in case only that is quoted.
+  const secrets = kind === 'token_v2' ? [token, token.slice(token.indexOf('.') + 1)] : [token];
+  return { kind, headers: { Authorization: header }, fingerprint: fingerprint(kind, token), secrets };
 }
 
 function readSessionCookie(cookieHeader: string): Credential | null {
@@ -57,7 +61,7 @@ function readSessionCookie(cookieHeader: string): Credential | null {
   if (sessionId === '' || sessionId.length > MAX_CREDENTIAL_LENGTH || !TOKEN_CHARACTERS.test(sessionId)) {
     throw malformed();
   }
-  return { kind: 'session', headers: { Cookie: `sessionid=${sessionId}` }, fingerprint: fingerprint('session', sessionId) };
+  return { kind: 'session', headers: { Cookie: `sessionid=${sessionId}` }, fingerprint: fingerprint('session', sessionId), secrets: [sessionId] };
 }
 
 /**

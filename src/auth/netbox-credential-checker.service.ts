@@ -4,7 +4,7 @@ import { AxiosError, type AxiosResponse } from 'axios';
 import { Observable, map, merge, takeWhile, throwError, timeout, toArray } from 'rxjs';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config.js';
 import { HttpTarget } from '../ha/backend-target.js';
-import { GatewayFailure, boundedText } from '../ha/gateway-failures.js';
+import { GatewayFailure, boundedText, redactSecrets } from '../ha/gateway-failures.js';
 import { classifyTransportError, extractDetail } from '../ha/upstream-errors.js';
 import type { Credential } from './credential.js';
 import type { Decision } from './decision-cache.js';
@@ -94,7 +94,7 @@ export class NetBoxCredentialChecker implements OnApplicationShutdown {
           validateStatus: null,
         })
         .subscribe({
-          next: (response) => subscriber.next(classifyListing(response)),
+          next: (response) => subscriber.next(classifyListing(response, credential.secrets)),
           error: (error: unknown) => {
             if (exceedsBodyLimit(error)) {
               subscriber.next({ kind: 'unreadable', reason: `a body over ${MAX_NETBOX_BODY_BYTES} bytes` });
@@ -127,14 +127,15 @@ function exceedsBodyLimit(error: unknown): boolean {
   return error instanceof AxiosError && /^maxContentLength size of \d+ exceeded/.test(error.message);
 }
 
-function classifyListing(response: AxiosResponse<Buffer>): ListingOutcome {
+function classifyListing(response: AxiosResponse<Buffer>, secrets: readonly string[]): ListingOutcome {
   const status = response.status;
   const body = Buffer.from(response.data ?? []);
 
   if (status === 200) return isListing(body) ? { kind: 'allowed' } : { kind: 'invalid', status };
   if (status === 401 || status === 403) {
     const detail = extractDetail(body);
-    return detail === null ? { kind: 'invalid', status } : { kind: 'refused', detail: boundedText(detail) };
+    // Redacted before the decision cache stores it, so a deny entry never holds the credential.
+    return detail === null ? { kind: 'invalid', status } : { kind: 'refused', detail: boundedText(redactSecrets(detail, secrets)) };
   }
   if (status === 404) return { kind: 'missing' };
   if (status >= 500) return { kind: 'server_error', status };

@@ -259,6 +259,18 @@ export class GatewayFailure extends Error {
   }
 }
 
+/**
+ * Replaces every occurrence of each secret with "[redacted]". A neighbour's
+ * error detail may quote what it received, the API key or the credential.
+ */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let redacted = text;
+  for (const secret of secrets) {
+    if (secret !== '') redacted = redacted.split(secret).join('[redacted]');
+  }
+  return redacted;
+}
+
 /** Cuts text taken from a neighbour's answer to one bounded line. */
 export function boundedText(text: string, maxLength = 300): string {
   const oneLine = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();

@@ -21,7 +21,7 @@ import { ClientGoneError, type BackendExchange } from './backend-exchange.js';
 import { BackendLocator } from './backend-locator.js';
 import type { HttpTarget } from './backend-target.js';
 import { BodyTooLargeError, readBody } from './body-reader.js';
-import { GatewayFailure, boundedText, type FailureContext } from './gateway-failures.js';
+import { GatewayFailure, boundedText, redactSecrets, type FailureContext } from './gateway-failures.js';
 import { isJsonDocument, isJsonNull } from './json-document.js';
 import { classifyTransportError, extractDetail } from './upstream-errors.js';
 
@@ -154,7 +154,7 @@ export class ProxboxBackendService {
     }
     return readBody(response.data, MAX_ERROR_BODY_BYTES).pipe(
       catchError(() => of(Buffer.alloc(0))),
-      switchMap((body) => throwError(() => statusFailure(target, response, body))),
+      switchMap((body) => throwError(() => statusFailure(target, response, body, this.apiKey))),
     );
   }
 
@@ -232,10 +232,10 @@ function redirectFailure(target: HttpTarget, response: AxiosResponse): GatewayFa
 // nginx's answer when plain HTTP reaches a port it serves with TLS.
 const PLAIN_HTTP_TO_HTTPS_PORT = /plain HTTP request was sent to HTTPS port/i;
 
-function statusFailure(target: HttpTarget, response: AxiosResponse, body: Buffer): GatewayFailure {
+function statusFailure(target: HttpTarget, response: AxiosResponse, body: Buffer, apiKey: string | null): GatewayFailure {
   const status = response.status;
   const detail = extractDetail(body);
-  const upstreamDetail = detail === null ? undefined : boundedText(detail);
+  const upstreamDetail = detail === null ? undefined : boundedText(redactSecrets(detail, apiKey === null ? [] : [apiKey]));
 
   if (status === 404) {
     return new GatewayFailure('backend_ha_unsupported');
