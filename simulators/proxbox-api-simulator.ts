@@ -46,6 +46,8 @@ export interface ProxboxApiSimulator {
   /** Requests whose connection closed before their answer was complete (client abort, or a reset fault), in order. */
   abandonedRequests: RecordedRequest[];
   setFault(fault: ProxboxApiFault | null): void;
+  /** Applies a fault to the by-vm route of one VMID only, ahead of the route-wide fault. */
+  setVmFault(vmid: number, fault: ProxboxApiFault | null): void;
   /** Replaces the summary body (exact bytes). */
   setSummary(body: string | Buffer): void;
   /** Replaces the by-vm body for one VMID (exact bytes). */
@@ -71,6 +73,7 @@ export async function startProxboxApiSimulator(options: ProxboxApiSimulatorOptio
   let fault: ProxboxApiFault | null = null;
   let summary: string | Buffer = sampleSummary();
   const vmResources = new Map<number, string | Buffer>();
+  const vmFaults = new Map<number, ProxboxApiFault>();
   let failedKeyAttempts = 0;
 
   const answerHaRoute = (path: string, response: ServerResponse): void => {
@@ -146,6 +149,12 @@ export async function startProxboxApiSimulator(options: ProxboxApiSimulatorOptio
       }
     }
 
+    const vmMatch = BY_VM_PATH.exec(path);
+    const vmFault = vmMatch === null ? undefined : vmFaults.get(Number(vmMatch[1]));
+    if (vmFault !== undefined) {
+      applyFault(vmFault, path, response);
+      return;
+    }
     if (fault !== null && path.startsWith('/proxmox/cluster/ha/')) {
       applyFault(fault, path, response);
       return;
@@ -166,6 +175,10 @@ export async function startProxboxApiSimulator(options: ProxboxApiSimulatorOptio
     abandonedRequests,
     setFault(next) {
       fault = next;
+    },
+    setVmFault(vmid, next) {
+      if (next === null) vmFaults.delete(vmid);
+      else vmFaults.set(vmid, next);
     },
     setSummary(body) {
       summary = body;
