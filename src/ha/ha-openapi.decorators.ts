@@ -57,6 +57,7 @@ const BACKEND_FAILURES: FailureCode[] = [
   'backend_key_locked',
   'backend_http_error',
   'backend_redirect',
+  'backend_malformed_response',
   'backend_invalid_body',
   'backend_body_too_large',
 ];

@@ -26,6 +26,7 @@ const BACKEND_OUTCOMES = {
   backend_key_locked: 'key_locked',
   backend_http_error: 'http_error',
   backend_redirect: 'redirect',
+  backend_malformed_response: 'malformed_response',
   backend_invalid_body: 'invalid_body',
   backend_body_too_large: 'too_large',
   backend_not_configured: 'not_configured',
