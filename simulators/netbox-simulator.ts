@@ -12,8 +12,12 @@ import { recordRequest, type RecordedRequest } from './recorded-request.js';
 
 /** A switchable misbehaviour of the simulated NetBox. */
 export type NetBoxFault =
-  | { kind: 'slow'; delayMs: number }
-  | { kind: 'hang' }
+  /** Responds after a delay; with `models`, only listings of those endpoint models are delayed. */
+  | { kind: 'slow'; delayMs: number; models?: EndpointModel[] }
+  /** Never responds; with `models`, only listings of those endpoint models hang. */
+  | { kind: 'hang'; models?: EndpointModel[] }
+  /** Holds every response back until the fault is cleared or replaced, then responds normally. */
+  | { kind: 'held' }
   | { kind: 'status'; status: number }
   /** NetBox without the netbox-proxbox plugin: 404 on the plugin's API. */
   | { kind: 'plugin_missing' }
@@ -43,6 +47,8 @@ export interface NetBoxSimulator {
   requests: RecordedRequest[];
   /** How many requests reached the plugin's endpoint collections. */
   endpointListings(): number;
+  /** How many endpoint listings the client closed before the simulator responded. */
+  abortedListings(): number;
   setFault(fault: NetBoxFault | null): void;
   setFastApiEndpoints(endpoints: FastApiEndpointRecord[]): void;
   close(): Promise<void>;
@@ -55,9 +61,11 @@ type Authentication = { user: NetBoxUser } | { refusal: string } | { anonymous: 
 function authenticate(request: IncomingMessage): Authentication {
   const authorization = request.headers.authorization;
   if (authorization !== undefined) {
-    const match = /^(Token|Bearer) (\S+)$/.exec(authorization);
+    // Django REST framework's TokenAuthentication, which NetBox extends, compares the scheme case-insensitively.
+    const match = /^(Token|Bearer) (\S+)$/i.exec(authorization);
+    const bearer = match?.[1].toLowerCase() === 'bearer';
     const owner = match ? TOKEN_OWNERS[match[2]] : undefined;
-    if (owner === undefined || (match?.[1] === 'Bearer') !== match?.[2].startsWith('nbt_')) {
+    if (owner === undefined || bearer !== match?.[2].startsWith('nbt_')) {
       return { refusal: NETBOX_DETAILS.invalidToken };
     }
     if (owner.expired) return { refusal: NETBOX_DETAILS.expiredToken };
@@ -68,6 +76,18 @@ function authenticate(request: IncomingMessage): Authentication {
   const session = /(?:^|;)\s*sessionid=([^;]*)/.exec(request.headers.cookie ?? '')?.[1];
   const owner = session ? SESSION_OWNERS[session] : undefined;
   return owner ? { user: USERS[owner] } : { anonymous: true };
+}
+
+function pathOf(request: IncomingMessage): string {
+  return (request.url ?? '/').split('?', 1)[0];
+}
+
+/** Tells whether a fault limited to some endpoint models applies to this request. */
+function faultApplies(fault: NetBoxFault, model: EndpointModel | undefined): boolean {
+  if ((fault.kind === 'slow' || fault.kind === 'hang') && fault.models !== undefined) {
+    return model !== undefined && fault.models.includes(model);
+  }
+  return true;
 }
 
 function mayView(user: NetBoxUser, model: EndpointModel): boolean {
@@ -89,6 +109,8 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 export async function startNetBoxSimulator(options: NetBoxSimulatorOptions = {}): Promise<NetBoxSimulator> {
   const requests: RecordedRequest[] = [];
   let fault: NetBoxFault | null = null;
+  let heldAnswers: Array<() => void> = [];
+  let abortedListings = 0;
   let fastapiEndpoints: FastApiEndpointRecord[] = options.fastapiEndpoints ?? [];
 
   const answerListing = (model: EndpointModel, request: IncomingMessage, response: ServerResponse): void => {
@@ -103,7 +125,7 @@ export async function startNetBoxSimulator(options: NetBoxSimulatorOptions = {})
   };
 
   const answer = (request: IncomingMessage, response: ServerResponse): void => {
-    const path = (request.url ?? '/').split('?', 1)[0];
+    const path = pathOf(request);
     const listing = ENDPOINT_LIST.exec(path);
 
     if (listing !== null) {
@@ -118,14 +140,26 @@ export async function startNetBoxSimulator(options: NetBoxSimulatorOptions = {})
 
   const server = createServer((request, response) => {
     requests.push(recordRequest(request));
+    const listing = ENDPOINT_LIST.exec(pathOf(request));
+    if (listing !== null) {
+      response.once('close', () => {
+        if (!response.writableFinished) abortedListings += 1;
+      });
+    }
+
     const active = fault;
-    if (active === null || active.kind === 'plugin_missing') return answer(request, response);
+    if (active === null || active.kind === 'plugin_missing' || !faultApplies(active, listing?.[1] as EndpointModel | undefined)) {
+      return answer(request, response);
+    }
 
     switch (active.kind) {
       case 'slow':
         setTimeout(() => answer(request, response), active.delayMs);
         return;
       case 'hang':
+        return;
+      case 'held':
+        heldAnswers.push(() => answer(request, response));
         return;
       case 'status':
         sendJson(response, active.status, { detail: `Simulated HTTP ${active.status}` });
@@ -145,8 +179,12 @@ export async function startNetBoxSimulator(options: NetBoxSimulatorOptions = {})
     port,
     requests,
     endpointListings: () => requests.filter((recorded) => ENDPOINT_LIST.test(recorded.url.split('?', 1)[0])).length,
+    abortedListings: () => abortedListings,
     setFault(next) {
       fault = next;
+      const released = heldAnswers;
+      heldAnswers = [];
+      for (const release of released) release();
     },
     setFastApiEndpoints(endpoints) {
       fastapiEndpoints = endpoints;
