@@ -39,6 +39,8 @@ export interface FastApiEndpointRecord {
 export interface NetBoxSimulatorOptions {
   port?: number;
   fastapiEndpoints?: FastApiEndpointRecord[];
+  /** NetBox's DEFAULT_LANGUAGE, used for requests without an Accept-Language header; `en` when unset. */
+  defaultLanguage?: 'en' | 'de';
 }
 
 export interface NetBoxSimulator {
@@ -90,6 +92,22 @@ function faultApplies(fault: NetBoxFault, model: EndpointModel | undefined): boo
   return true;
 }
 
+// German stand-ins for Django REST framework's translated messages, sent when German is the request's language.
+const GERMAN_DETAILS: Record<string, string> = {
+  [NETBOX_DETAILS.notAuthenticated]: 'Anmeldedaten fehlen.',
+  [NETBOX_DETAILS.permissionDenied]: 'Sie sind nicht berechtigt diese Aktion durchzuführen.',
+};
+
+/**
+ * Picks the language as Django's LocaleMiddleware does, reduced to two
+ * languages: the first Accept-Language tag, else the default language.
+ */
+function requestLanguage(request: IncomingMessage, defaultLanguage: 'en' | 'de'): 'en' | 'de' {
+  const first = request.headers['accept-language']?.split(',', 1)[0].trim().toLowerCase();
+  if (first === undefined || first === '') return defaultLanguage;
+  return first.startsWith('de') ? 'de' : 'en';
+}
+
 function mayView(user: NetBoxUser, model: EndpointModel): boolean {
   return user.superuser || user.viewRights.includes(model);
 }
@@ -114,10 +132,13 @@ export async function startNetBoxSimulator(options: NetBoxSimulatorOptions = {})
   let fastapiEndpoints: FastApiEndpointRecord[] = options.fastapiEndpoints ?? [];
 
   const answerListing = (model: EndpointModel, request: IncomingMessage, response: ServerResponse): void => {
+    const german = requestLanguage(request, options.defaultLanguage ?? 'en') === 'de';
+    const translate = (detail: string) => (german ? (GERMAN_DETAILS[detail] ?? detail) : detail);
+
     const authentication = authenticate(request);
     if ('refusal' in authentication) return sendJson(response, 403, { detail: authentication.refusal });
-    if ('anonymous' in authentication) return sendJson(response, 403, { detail: NETBOX_DETAILS.notAuthenticated });
-    if (!mayView(authentication.user, model)) return sendJson(response, 403, { detail: NETBOX_DETAILS.permissionDenied });
+    if ('anonymous' in authentication) return sendJson(response, 403, { detail: translate(NETBOX_DETAILS.notAuthenticated) });
+    if (!mayView(authentication.user, model)) return sendJson(response, 403, { detail: translate(NETBOX_DETAILS.permissionDenied) });
 
     const limit = Number(new URL(request.url ?? '/', 'http://netbox').searchParams.get('limit') ?? '50') || 50;
     const all = model === 'fastapi' ? fastapiEndpoints : [];
