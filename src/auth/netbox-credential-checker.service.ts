@@ -19,7 +19,8 @@ export const ENDPOINT_COLLECTIONS = [
   '/api/plugins/proxbox/endpoints/fastapi/',
 ] as const;
 
-// Django REST framework's message for an authenticated user without the permission.
+// Django REST framework's message for an authenticated user without the permission. NetBox translates
+// it into DEFAULT_LANGUAGE unless the request asks for a language, so every listing asks for English.
 const PERMISSION_DENIED_DETAIL = 'You do not have permission to perform this action.';
 const MAX_NETBOX_BODY_BYTES = 256 * 1024;
 
@@ -81,7 +82,13 @@ export class NetBoxCredentialChecker implements OnApplicationShutdown {
       const abort = new AbortController();
       const subscription = this.http
         .get<Buffer>(`${target.urlFor(path)}?limit=1`, {
-          headers: { ...credential.headers, Accept: 'application/json', 'X-Request-ID': requestId, 'User-Agent': 'proxbox-ha-gateway' },
+          headers: {
+            ...credential.headers,
+            Accept: 'application/json',
+            'Accept-Language': 'en',
+            'X-Request-ID': requestId,
+            'User-Agent': 'proxbox-ha-gateway',
+          },
           responseType: 'arraybuffer',
           maxContentLength: MAX_NETBOX_BODY_BYTES,
           signal: abort.signal,
