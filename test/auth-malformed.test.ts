@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { SESSIONS, V1_TOKENS, V2_TOKENS } from '../simulators/netbox-fixtures.js';
 import { startNetBoxSimulator, type NetBoxSimulator } from '../simulators/netbox-simulator.js';
@@ -122,6 +123,36 @@ describe('malformed session cookie', () => {
 
   test('rejects a session ID over 4 KB', async () => {
     expectMalformed(await rawCall(gateway.url, SUMMARY_ROUTE, { Cookie: `sessionid=${'s'.repeat(4097)}` }));
+  });
+});
+
+/** Sends one request as raw bytes, which no HTTP client would let through, and returns the status line. */
+function sendRawRequest(url: string, authorization: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.end(`GET ${SUMMARY_ROUTE} HTTP/1.1\r\nHost: gateway\r\nAuthorization: ${authorization}\r\nConnection: close\r\n\r\n`, 'latin1');
+    });
+    let response = '';
+    socket.on('data', (chunk: Buffer) => (response += chunk.toString('latin1')));
+    socket.on('close', () => resolve(response.split('\r\n', 1)[0]));
+    socket.on('error', reject);
+  });
+}
+
+describe('control characters Node rejects', () => {
+  // Node's HTTP parser rejects these header bytes before any route or guard runs, so the status is its 400.
+  test.each([
+    ['a NUL byte', '\u0000'],
+    ['a bell character', '\u0007'],
+    ['an escape character', '\u001b'],
+    ['a DEL character', '\u007f'],
+  ])('rejects %s without asking NetBox', async (_label, character) => {
+    const statusLine = await sendRawRequest(gateway.url, `Token 0123456789${character}abcdef`);
+
+    expect(statusLine).toBe('HTTP/1.1 400 Bad Request');
+    expect(netbox.requests).toHaveLength(0);
+    expect(backend.requests).toHaveLength(0);
   });
 });
 
