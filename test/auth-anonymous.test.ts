@@ -1,6 +1,4 @@
-import { spawn } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { ConfigurationError, loadGatewayConfig } from '../src/config/gateway-config.js';
 import { V1_TOKENS } from '../simulators/netbox-fixtures.js';
 import { startNetBoxSimulator, type NetBoxSimulator } from '../simulators/netbox-simulator.js';
 import { startProxboxApiSimulator, type ProxboxApiSimulator } from '../simulators/proxbox-api-simulator.js';
@@ -9,8 +7,6 @@ import { FIXTURE_SECRETS, UNKNOWN_V1_TOKEN, expectLogsFreeOf, token } from './su
 import { call, startGateway, SUMMARY_ROUTE, type RunningGateway } from './support/gateway.js';
 
 const API_KEY = 'sim-api-key-anonymous-7d2b0a';
-const NETBOX_URL_REQUIRED =
-  'Invalid configuration: NETBOX_URL is required while LOGIN_REQUIRED=true, because NetBox checks every credential (set LOGIN_REQUIRED=false to allow anonymous access).';
 
 let backend: ProxboxApiSimulator;
 let netbox: NetBoxSimulator;
@@ -109,31 +105,6 @@ describe('LOGIN_REQUIRED=false', () => {
       code: 'netbox_not_configured',
     });
     expect(backend.requests).toHaveLength(1);
-  });
-});
-
-describe('start-up', () => {
-  test('config requires NETBOX_URL while login is required', () => {
-    expect(() => loadGatewayConfig({ PROXBOX_API_URL: 'http://127.0.0.1:8800' })).toThrow(new ConfigurationError(NETBOX_URL_REQUIRED));
-    expect(() => loadGatewayConfig({ LOGIN_REQUIRED: 'true' })).toThrow(new ConfigurationError(NETBOX_URL_REQUIRED));
-    expect(loadGatewayConfig({ LOGIN_REQUIRED: 'false' }).auth.loginRequired).toBe(false);
-  });
-
-  test('server exits 2 without NETBOX_URL', async () => {
-    const child = spawn(process.execPath, ['dist/main.js'], {
-      env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', PROXBOX_API_URL: 'http://127.0.0.1:8800' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-
-    const exitCode = await new Promise<number | null>((resolve) => child.once('close', resolve));
-
-    expect(exitCode).toBe(2);
-    expect(stderr).toBe(`proxbox-ha-gateway: ${NETBOX_URL_REQUIRED}\n`);
-    expect(stdout).toBe('');
   });
 });
 

@@ -6,7 +6,7 @@ import { startNetBoxSimulator, type NetBoxSimulator } from '../simulators/netbox
 import { startProxboxApiSimulator, type ProxboxApiSimulator } from '../simulators/proxbox-api-simulator.js';
 import { FIXTURE_SECRETS, UNKNOWN_V1_TOKEN, bearer, expectLogsFreeOf, token } from './support/credentials.js';
 import { call, startGateway, SUMMARY_ROUTE, type RunningGateway } from './support/gateway.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from './support/wait-for.js';
 
 const API_KEY = 'sim-api-key-cache-5b7d2e';
 
@@ -103,7 +103,7 @@ describe('decision cache', () => {
 
     const pending = Array.from({ length: 100 }, () => summary(gateway, V1_TOKENS.fastapiViewer));
     // Wait until all 100 requests have reached the cache, while NetBox keeps its responses back.
-    await waitFor(() => {
+    await waitFor('all 100 requests to reach the cache', () => {
       const now = cacheStats(gateway);
       return now.hits + now.misses - before.hits - before.misses === 100;
     });
@@ -128,7 +128,7 @@ describe('NetBox listings', () => {
     const answer = await call(`${gateway.url}${SUMMARY_ROUTE}`, { headers: bearer(V2_TOKENS.proxmoxViewer) });
 
     expect(answer.status).toBe(200);
-    await waitFor(() => netbox.abortedListings() - abortedBefore === 2);
+    await waitFor('the two hanging listings to be aborted', () => netbox.abortedListings() - abortedBefore === 2);
   });
 });
 

@@ -4,7 +4,7 @@ import { startNetBoxSimulator, type NetBoxSimulator } from '../simulators/netbox
 import { startProxboxApiSimulator, type ProxboxApiSimulator } from '../simulators/proxbox-api-simulator.js';
 import { FIXTURE_SECRETS, expectLogsFreeOf, token } from './support/credentials.js';
 import { call, startGateway, SUMMARY_ROUTE, type RunningGateway } from './support/gateway.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from './support/wait-for.js';
 
 const API_KEY = 'sim-api-key-netbox-failures-91e3';
 
@@ -67,7 +67,7 @@ describe('NetBox failures', () => {
       code: 'netbox_timeout',
     });
     expect(backend.requests).toHaveLength(0);
-    await waitFor(() => netbox.abortedListings() - abortedBefore === 3);
+    await waitFor('the three listings to be aborted', () => netbox.abortedListings() - abortedBefore === 3);
   });
 
   test.each([500, 502, 503])('returns 503 for NetBox HTTP %i', async (status) => {
