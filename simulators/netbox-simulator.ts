@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { closeServer, listen } from './listen.js';
 import {
   NETBOX_DETAILS,
@@ -39,6 +40,8 @@ export interface FastApiEndpointRecord {
 export interface NetBoxSimulatorOptions {
   port?: number;
   fastapiEndpoints?: FastApiEndpointRecord[];
+  /** Serve HTTPS with this key and certificate (PEM). */
+  tls?: { key: string | Buffer; cert: string | Buffer };
   /** NetBox's DEFAULT_LANGUAGE, used for requests without an Accept-Language header; `en` when unset. */
   defaultLanguage?: 'en' | 'de';
 }
@@ -159,7 +162,7 @@ export async function startNetBoxSimulator(options: NetBoxSimulatorOptions = {})
     sendJson(response, 200, { simulator: 'netbox', method: request.method, path });
   };
 
-  const server = createServer((request, response) => {
+  const handle: RequestListener = (request, response) => {
     requests.push(recordRequest(request));
     const listing = ENDPOINT_LIST.exec(pathOf(request));
     if (listing !== null) {
@@ -192,11 +195,16 @@ export async function startNetBoxSimulator(options: NetBoxSimulatorOptions = {})
         return;
       }
     }
-  });
+  };
+
+  const server: Server = options.tls
+    ? (createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handle) as unknown as Server)
+    : createServer(handle);
   const port = await listen(server, options.port ?? 0);
+  const scheme = options.tls ? 'https' : 'http';
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${scheme}://127.0.0.1:${port}`,
     port,
     requests,
     endpointListings: () => requests.filter((recorded) => ENDPOINT_LIST.test(recorded.url.split('?', 1)[0])).length,
