@@ -4,8 +4,8 @@ import type { AxiosResponse } from 'axios';
 import { Observable, map, merge, takeWhile, throwError, timeout, toArray } from 'rxjs';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config.js';
 import { HttpTarget } from '../ha/backend-target.js';
-import { GatewayFailure, boundedText } from '../ha/gateway-failures.js';
-import { classifyTransportError, extractDetail } from '../ha/upstream-errors.js';
+import { GatewayFailure, boundedText, type FailureCode } from '../ha/gateway-failures.js';
+import { classifyTransportError, extractDetail, type TransportErrorKind } from '../ha/upstream-errors.js';
 import type { Credential } from './credential.js';
 import type { Decision } from './decision-cache.js';
 
@@ -24,6 +24,9 @@ export const ENDPOINT_COLLECTIONS = [
 const PERMISSION_DENIED_DETAIL = 'You do not have permission to perform this action.';
 const MAX_NETBOX_BODY_BYTES = 256 * 1024;
 
+/** The failures of a listing that got no HTTP response at all. */
+type TransportFailureCode = Extract<FailureCode, 'netbox_unreachable' | 'netbox_tls' | 'netbox_speaks_http'>;
+
 /** How NetBox answered one listing. */
 type ListingOutcome =
   | { kind: 'allowed' }
@@ -31,7 +34,7 @@ type ListingOutcome =
   | { kind: 'missing' }
   | { kind: 'server_error'; status: number }
   | { kind: 'invalid'; status: number }
-  | { kind: 'unreachable'; code: string; tls: boolean };
+  | { kind: 'unreachable'; code: string; failure: TransportFailureCode };
 
 /**
  * Asks NetBox whether a credential may see the HA dashboard: it lists the
@@ -103,7 +106,7 @@ export class NetBoxCredentialChecker implements OnApplicationShutdown {
           error: (error: unknown) => {
             const classified = classifyTransportError(error);
             const code = classified?.code ?? 'request failed';
-            subscriber.next({ kind: 'unreachable', code, tls: classified?.kind.startsWith('tls') || classified?.kind === 'speaks_http' });
+            subscriber.next({ kind: 'unreachable', code, failure: transportFailure(classified?.kind) });
             subscriber.complete();
           },
           complete: () => subscriber.complete(),
@@ -115,6 +118,13 @@ export class NetBoxCredentialChecker implements OnApplicationShutdown {
       };
     });
   }
+}
+
+/** Picks the failure for a transport error, so that an https:// URL aimed at plain HTTP is not reported as a certificate problem. */
+function transportFailure(kind: TransportErrorKind | undefined): TransportFailureCode {
+  if (kind === 'speaks_http') return 'netbox_speaks_http';
+  if (kind !== undefined && kind.startsWith('tls')) return 'netbox_tls';
+  return 'netbox_unreachable';
 }
 
 function classifyListing(response: AxiosResponse<Buffer>): ListingOutcome {
@@ -148,7 +158,7 @@ function decide(target: HttpTarget, outcomes: ListingOutcome[]): Decision {
 
   for (const outcome of outcomes) {
     if (outcome.kind === 'unreachable') {
-      throw new GatewayFailure(outcome.tls ? 'netbox_tls' : 'netbox_unreachable', { origin, errorCode: outcome.code });
+      throw new GatewayFailure(outcome.failure, { origin, errorCode: outcome.code });
     }
   }
   for (const outcome of outcomes) {
