@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { closeServer, listen } from './listen.js';
 import {
   NETBOX_DETAILS,
@@ -12,8 +13,12 @@ import { recordRequest, type RecordedRequest } from './recorded-request.js';
 
 /** A switchable misbehaviour of the simulated NetBox. */
 export type NetBoxFault =
-  | { kind: 'slow'; delayMs: number }
-  | { kind: 'hang' }
+  /** Responds after a delay; with `models`, only listings of those endpoint models are delayed. */
+  | { kind: 'slow'; delayMs: number; models?: EndpointModel[] }
+  /** Never responds; with `models`, only listings of those endpoint models hang. */
+  | { kind: 'hang'; models?: EndpointModel[] }
+  /** Holds every response back until the fault is cleared or replaced, then responds normally. */
+  | { kind: 'held' }
   | { kind: 'status'; status: number }
   /** NetBox without the netbox-proxbox plugin: 404 on the plugin's API. */
   | { kind: 'plugin_missing' }
@@ -35,6 +40,10 @@ export interface FastApiEndpointRecord {
 export interface NetBoxSimulatorOptions {
   port?: number;
   fastapiEndpoints?: FastApiEndpointRecord[];
+  /** Serve HTTPS with this key and certificate (PEM). */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** NetBox's DEFAULT_LANGUAGE, used for requests without an Accept-Language header; `en` when unset. */
+  defaultLanguage?: 'en' | 'de';
 }
 
 export interface NetBoxSimulator {
@@ -43,6 +52,8 @@ export interface NetBoxSimulator {
   requests: RecordedRequest[];
   /** How many requests reached the plugin's endpoint collections. */
   endpointListings(): number;
+  /** How many endpoint listings the client closed before the simulator responded. */
+  abortedListings(): number;
   setFault(fault: NetBoxFault | null): void;
   setFastApiEndpoints(endpoints: FastApiEndpointRecord[]): void;
   close(): Promise<void>;
@@ -55,9 +66,11 @@ type Authentication = { user: NetBoxUser } | { refusal: string } | { anonymous: 
 function authenticate(request: IncomingMessage): Authentication {
   const authorization = request.headers.authorization;
   if (authorization !== undefined) {
-    const match = /^(Token|Bearer) (\S+)$/.exec(authorization);
+    // Django REST framework's TokenAuthentication, which NetBox extends, compares the scheme case-insensitively.
+    const match = /^(Token|Bearer) (\S+)$/i.exec(authorization);
+    const bearer = match?.[1].toLowerCase() === 'bearer';
     const owner = match ? TOKEN_OWNERS[match[2]] : undefined;
-    if (owner === undefined || (match?.[1] === 'Bearer') !== match?.[2].startsWith('nbt_')) {
+    if (owner === undefined || bearer !== match?.[2].startsWith('nbt_')) {
       return { refusal: NETBOX_DETAILS.invalidToken };
     }
     if (owner.expired) return { refusal: NETBOX_DETAILS.expiredToken };
@@ -68,6 +81,34 @@ function authenticate(request: IncomingMessage): Authentication {
   const session = /(?:^|;)\s*sessionid=([^;]*)/.exec(request.headers.cookie ?? '')?.[1];
   const owner = session ? SESSION_OWNERS[session] : undefined;
   return owner ? { user: USERS[owner] } : { anonymous: true };
+}
+
+function pathOf(request: IncomingMessage): string {
+  return (request.url ?? '/').split('?', 1)[0];
+}
+
+/** Tells whether a fault limited to some endpoint models applies to this request. */
+function faultApplies(fault: NetBoxFault, model: EndpointModel | undefined): boolean {
+  if ((fault.kind === 'slow' || fault.kind === 'hang') && fault.models !== undefined) {
+    return model !== undefined && fault.models.includes(model);
+  }
+  return true;
+}
+
+// German stand-ins for Django REST framework's translated messages, sent when German is the request's language.
+const GERMAN_DETAILS: Record<string, string> = {
+  [NETBOX_DETAILS.notAuthenticated]: 'Anmeldedaten fehlen.',
+  [NETBOX_DETAILS.permissionDenied]: 'Sie sind nicht berechtigt diese Aktion durchzuführen.',
+};
+
+/**
+ * Picks the language as Django's LocaleMiddleware does, reduced to two
+ * languages: the first Accept-Language tag, else the default language.
+ */
+function requestLanguage(request: IncomingMessage, defaultLanguage: 'en' | 'de'): 'en' | 'de' {
+  const first = request.headers['accept-language']?.split(',', 1)[0].trim().toLowerCase();
+  if (first === undefined || first === '') return defaultLanguage;
+  return first.startsWith('de') ? 'de' : 'en';
 }
 
 function mayView(user: NetBoxUser, model: EndpointModel): boolean {
@@ -89,13 +130,18 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 export async function startNetBoxSimulator(options: NetBoxSimulatorOptions = {}): Promise<NetBoxSimulator> {
   const requests: RecordedRequest[] = [];
   let fault: NetBoxFault | null = null;
+  let heldAnswers: Array<() => void> = [];
+  let abortedListings = 0;
   let fastapiEndpoints: FastApiEndpointRecord[] = options.fastapiEndpoints ?? [];
 
   const answerListing = (model: EndpointModel, request: IncomingMessage, response: ServerResponse): void => {
+    const german = requestLanguage(request, options.defaultLanguage ?? 'en') === 'de';
+    const translate = (detail: string) => (german ? (GERMAN_DETAILS[detail] ?? detail) : detail);
+
     const authentication = authenticate(request);
     if ('refusal' in authentication) return sendJson(response, 403, { detail: authentication.refusal });
-    if ('anonymous' in authentication) return sendJson(response, 403, { detail: NETBOX_DETAILS.notAuthenticated });
-    if (!mayView(authentication.user, model)) return sendJson(response, 403, { detail: NETBOX_DETAILS.permissionDenied });
+    if ('anonymous' in authentication) return sendJson(response, 403, { detail: translate(NETBOX_DETAILS.notAuthenticated) });
+    if (!mayView(authentication.user, model)) return sendJson(response, 403, { detail: translate(NETBOX_DETAILS.permissionDenied) });
 
     const limit = Number(new URL(request.url ?? '/', 'http://netbox').searchParams.get('limit') ?? '50') || 50;
     const all = model === 'fastapi' ? fastapiEndpoints : [];
@@ -103,7 +149,7 @@ export async function startNetBoxSimulator(options: NetBoxSimulatorOptions = {})
   };
 
   const answer = (request: IncomingMessage, response: ServerResponse): void => {
-    const path = (request.url ?? '/').split('?', 1)[0];
+    const path = pathOf(request);
     const listing = ENDPOINT_LIST.exec(path);
 
     if (listing !== null) {
@@ -116,16 +162,28 @@ export async function startNetBoxSimulator(options: NetBoxSimulatorOptions = {})
     sendJson(response, 200, { simulator: 'netbox', method: request.method, path });
   };
 
-  const server = createServer((request, response) => {
+  const handle: RequestListener = (request, response) => {
     requests.push(recordRequest(request));
+    const listing = ENDPOINT_LIST.exec(pathOf(request));
+    if (listing !== null) {
+      response.once('close', () => {
+        if (!response.writableFinished) abortedListings += 1;
+      });
+    }
+
     const active = fault;
-    if (active === null || active.kind === 'plugin_missing') return answer(request, response);
+    if (active === null || active.kind === 'plugin_missing' || !faultApplies(active, listing?.[1] as EndpointModel | undefined)) {
+      return answer(request, response);
+    }
 
     switch (active.kind) {
       case 'slow':
         setTimeout(() => answer(request, response), active.delayMs);
         return;
       case 'hang':
+        return;
+      case 'held':
+        heldAnswers.push(() => answer(request, response));
         return;
       case 'status':
         sendJson(response, active.status, { detail: `Simulated HTTP ${active.status}` });
@@ -137,16 +195,25 @@ export async function startNetBoxSimulator(options: NetBoxSimulatorOptions = {})
         return;
       }
     }
-  });
+  };
+
+  const server: Server = options.tls
+    ? (createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handle) as unknown as Server)
+    : createServer(handle);
   const port = await listen(server, options.port ?? 0);
+  const scheme = options.tls ? 'https' : 'http';
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${scheme}://127.0.0.1:${port}`,
     port,
     requests,
     endpointListings: () => requests.filter((recorded) => ENDPOINT_LIST.test(recorded.url.split('?', 1)[0])).length,
+    abortedListings: () => abortedListings,
     setFault(next) {
       fault = next;
+      const released = heldAnswers;
+      heldAnswers = [];
+      for (const release of released) release();
     },
     setFastApiEndpoints(endpoints) {
       fastapiEndpoints = endpoints;

@@ -389,7 +389,8 @@ describe('what reaches the neighbours', () => {
     expect(answer.status).toBe(200);
     expect(netbox.requests.length).toBeGreaterThan(0);
     for (const request of netbox.requests) {
-      expect(Object.keys(request.headers).sort()).toEqual(['accept', 'accept-encoding', 'authorization', 'connection', 'host', 'user-agent', 'x-request-id']);
+      expect(Object.keys(request.headers).sort()).toEqual(['accept', 'accept-encoding', 'accept-language', 'authorization', 'connection', 'host', 'user-agent', 'x-request-id']);
+      expect(request.headers['accept-language']).toBe('en');
       expect(request.headers.authorization).toBe(AUTHORIZATION);
       expect(request.headers.accept).toBe('application/json');
       expect(request.headers['user-agent']).toBe('proxbox-ha-gateway');

@@ -40,14 +40,16 @@ function malformed(): GatewayFailure {
 function readAuthorization(header: string): Credential {
   if (header.length > MAX_CREDENTIAL_LENGTH) throw malformed();
 
-  const match = /^(Token|Bearer) ([^ ]+)$/.exec(header);
+  // The scheme is case-insensitive, as in Django REST framework's TokenAuthentication, which NetBox extends.
+  const match = /^(Token|Bearer) ([^ ]+)$/i.exec(header);
   if (match === null) throw malformed();
 
   const [, scheme, token] = match;
+  const bearer = scheme.toLowerCase() === 'bearer';
   if (!TOKEN_CHARACTERS.test(token)) throw malformed();
-  if (scheme === 'Bearer' && !V2_TOKEN.test(token)) throw malformed();
+  if (bearer && !V2_TOKEN.test(token)) throw malformed();
 
-  const kind: CredentialKind = scheme === 'Token' ? 'token_v1' : 'token_v2';
+  const kind: CredentialKind = bearer ? 'token_v2' : 'token_v1';
   // A v2 token's secret part is redacted on its own too, in case only that is quoted.
   const secrets = kind === 'token_v2' ? [token, token.slice(token.indexOf('.') + 1)] : [token];
   return { kind, headers: { Authorization: header }, fingerprint: fingerprint(kind, token), secrets };

@@ -4,8 +4,8 @@ import { AxiosError, type AxiosResponse } from 'axios';
 import { Observable, map, merge, takeWhile, throwError, timeout, toArray } from 'rxjs';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config.js';
 import { HttpTarget } from '../ha/backend-target.js';
-import { GatewayFailure, boundedText, redactSecrets } from '../ha/gateway-failures.js';
-import { classifyTransportError, extractDetail } from '../ha/upstream-errors.js';
+import { GatewayFailure, boundedText, redactSecrets, type FailureCode } from '../ha/gateway-failures.js';
+import { classifyTransportError, extractDetail, type TransportErrorKind } from '../ha/upstream-errors.js';
 import type { Credential } from './credential.js';
 import type { Decision } from './decision-cache.js';
 
@@ -19,9 +19,13 @@ export const ENDPOINT_COLLECTIONS = [
   '/api/plugins/proxbox/endpoints/fastapi/',
 ] as const;
 
-// Django REST framework's message for an authenticated user without the permission.
+// Django REST framework's message for an authenticated user without the permission. NetBox translates
+// it into DEFAULT_LANGUAGE unless the request asks for a language, so every listing asks for English.
 const PERMISSION_DENIED_DETAIL = 'You do not have permission to perform this action.';
 const MAX_NETBOX_BODY_BYTES = 256 * 1024;
+
+/** The failures of a listing that got no HTTP response at all. */
+type TransportFailureCode = Extract<FailureCode, 'netbox_unreachable' | 'netbox_tls' | 'netbox_speaks_http'>;
 
 /** How NetBox answered one listing. */
 type ListingOutcome =
@@ -32,7 +36,7 @@ type ListingOutcome =
   | { kind: 'invalid'; status: number }
   /** A response that could not be parsed as HTTP at all. */
   | { kind: 'unreadable'; reason: string }
-  | { kind: 'unreachable'; code: string; tls: boolean };
+  | { kind: 'unreachable'; code: string; failure: TransportFailureCode };
 
 /**
  * Asks NetBox whether a credential may see the HA dashboard: it lists the
@@ -83,7 +87,13 @@ export class NetBoxCredentialChecker implements OnApplicationShutdown {
       const abort = new AbortController();
       const subscription = this.http
         .get<Buffer>(`${target.urlFor(path)}?limit=1`, {
-          headers: { ...credential.headers, Accept: 'application/json', 'X-Request-ID': requestId, 'User-Agent': 'proxbox-ha-gateway' },
+          headers: {
+            ...credential.headers,
+            Accept: 'application/json',
+            'Accept-Language': 'en',
+            'X-Request-ID': requestId,
+            'User-Agent': 'proxbox-ha-gateway',
+          },
           responseType: 'arraybuffer',
           maxContentLength: MAX_NETBOX_BODY_BYTES,
           signal: abort.signal,
@@ -108,7 +118,7 @@ export class NetBoxCredentialChecker implements OnApplicationShutdown {
               return;
             }
             const code = classified?.code ?? 'request failed';
-            subscriber.next({ kind: 'unreachable', code, tls: classified?.kind.startsWith('tls') || classified?.kind === 'speaks_http' });
+            subscriber.next({ kind: 'unreachable', code, failure: transportFailure(classified?.kind) });
             subscriber.complete();
           },
           complete: () => subscriber.complete(),
@@ -125,6 +135,13 @@ export class NetBoxCredentialChecker implements OnApplicationShutdown {
 /** Tells whether axios gave up on a body longer than `maxContentLength`; its only mark is the message. */
 function exceedsBodyLimit(error: unknown): boolean {
   return error instanceof AxiosError && /^maxContentLength size of \d+ exceeded/.test(error.message);
+}
+
+/** Picks the failure for a transport error, so that an https:// URL aimed at plain HTTP is not reported as a certificate problem. */
+function transportFailure(kind: TransportErrorKind | undefined): TransportFailureCode {
+  if (kind === 'speaks_http') return 'netbox_speaks_http';
+  if (kind !== undefined && kind.startsWith('tls')) return 'netbox_tls';
+  return 'netbox_unreachable';
 }
 
 function classifyListing(response: AxiosResponse<Buffer>, secrets: readonly string[]): ListingOutcome {
@@ -159,7 +176,7 @@ function decide(target: HttpTarget, outcomes: ListingOutcome[]): Decision {
 
   for (const outcome of outcomes) {
     if (outcome.kind === 'unreachable') {
-      throw new GatewayFailure(outcome.tls ? 'netbox_tls' : 'netbox_unreachable', { origin, errorCode: outcome.code });
+      throw new GatewayFailure(outcome.failure, { origin, errorCode: outcome.code });
     }
   }
   for (const outcome of outcomes) {

@@ -108,6 +108,10 @@ export const FAILURES = {
     detail: (context) =>
       `NetBox at ${context.origin} has no netbox-proxbox plugin API (404 on /api/plugins/proxbox/endpoints/). Install and enable the netbox-proxbox plugin, or fix NETBOX_URL.`,
   },
+  netbox_speaks_http: {
+    status: 503,
+    detail: (context) => `NetBox at ${context.origin} answered an HTTPS request in plain HTTP. Use http:// in NETBOX_URL.`,
+  },
   netbox_tls: {
     status: 503,
     detail: (context) =>

@@ -44,6 +44,7 @@ const NETBOX_OUTCOMES = {
   netbox_invalid_answer: 'invalid_answer',
   netbox_plugin_missing: 'plugin_missing',
   netbox_tls: 'tls',
+  netbox_speaks_http: 'wrong_scheme',
 } as const satisfies Record<NetBoxFailureCode, string>;
 
 /** `client_gone`: the client left first. `internal_error`: an exception outside the catalogue. */
