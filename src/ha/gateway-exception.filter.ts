@@ -33,16 +33,17 @@ export class GatewayExceptionFilter implements ExceptionFilter {
   private toFailure(exception: unknown, request: FastifyRequest): GatewayFailure {
     if (exception instanceof GatewayFailure) return exception;
 
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const path = request.url.split('?', 1)[0];
-      if (status === 404 && HA_ROUTE.test(path)) {
-        return new GatewayFailure('method_not_allowed', {}, { Allow: HA_ALLOWED_METHODS });
-      }
-      if (status === 404) return new GatewayFailure('not_found');
+    // Every route is GET or HEAD. Other methods only reach Fastify's not-found
+    // route, which parses the body first, so an unreadable body (400, 413, 415)
+    // is the same mistake as the method itself.
+    const path = request.url.split('?', 1)[0];
+    const readOnlyMethod = request.method === 'GET' || request.method === 'HEAD';
+    const routeMiss = exception instanceof HttpException && exception.getStatus() === 404;
+    if (!readOnlyMethod || routeMiss) {
+      return HA_ROUTE.test(path) ? new GatewayFailure('method_not_allowed', {}, { Allow: HA_ALLOWED_METHODS }) : new GatewayFailure('not_found');
     }
 
-    const failure = new GatewayFailure('internal_error');
+    const failure = new GatewayFailure('internal_error', { requestId: request.id });
     this.logger.error({ msg: 'unexpected failure', code: failure.code, requestId: request.id, err: exception });
     return failure;
   }

@@ -23,6 +23,8 @@ export interface FailureContext {
   location?: string;
   /** Host name that did not resolve. */
   hostname?: string;
+  /** The request ID, for failures whose details are only in the log. */
+  requestId?: string;
   /** Why the gateway gave up, in a few words. */
   reason?: string;
   /** Low-level error code (ECONNRESET, ERR_TLS_CERT_ALTNAME_INVALID, ...). */
@@ -238,7 +240,7 @@ export const FAILURES = {
 
   internal_error: {
     status: 500,
-    detail: () => 'The gateway failed unexpectedly. The gateway log has the details under this request ID.',
+    detail: (context) => `The gateway failed unexpectedly. Its log has the details under request ID ${context.requestId ?? 'unknown'}.`,
   },
 } satisfies Record<string, FailureKind>;
 
