@@ -101,6 +101,38 @@ describe('configured gateway process', () => {
     expect(JSON.stringify(example?.value)).toBe(failureBody('backend_ha_unsupported'));
   });
 
+  test('error examples name each route\'s own deadline', () => {
+    const timeoutDetail = (path: string) =>
+      (document.paths[path].get.responses['502'].content?.['application/json'].examples?.['backend_timeout'].value as { detail: string }).detail;
+
+    expect(timeoutDetail(SUMMARY_PATH)).toBe('proxbox-api at http://proxbox-api:8800 did not answer within the 15 s limit (HA_SUMMARY_TIMEOUT_MS).');
+    expect(timeoutDetail(VM_PATH)).toBe('proxbox-api at http://proxbox-api:8800 did not answer within the 10 s limit (HA_VM_TIMEOUT_MS).');
+  });
+
+  test('NetBox error examples name NetBox', () => {
+    const examples = document.paths[SUMMARY_PATH].get.responses['503'].content?.['application/json'].examples ?? {};
+    const netboxDetails = Object.entries(examples)
+      .filter(([code]) => code.startsWith('netbox_') && code !== 'netbox_not_configured')
+      .map(([, example]) => (example.value as { detail: string }).detail);
+
+    expect(netboxDetails.length).toBeGreaterThanOrEqual(7);
+    for (const detail of netboxDetails) {
+      expect(detail).toMatch(/NetBox at https?:\/\/netbox/);
+      expect(detail).not.toContain('proxbox-api:8800');
+    }
+  });
+
+  test('each error example carries its own code', () => {
+    for (const path of [SUMMARY_PATH, VM_PATH]) {
+      for (const [status, response] of Object.entries(document.paths[path].get.responses)) {
+        if (status === '200') continue;
+        for (const [name, example] of Object.entries(response.content?.['application/json'].examples ?? {})) {
+          expect((example.value as { code: string }).code).toBe(name);
+        }
+      }
+    }
+  });
+
   test('summary route has no 400 response', () => {
     expect(Object.keys(document.paths[SUMMARY_PATH].get.responses).sort()).toEqual(['200', '403', '502', '503']);
   });

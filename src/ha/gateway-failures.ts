@@ -39,7 +39,11 @@ interface FailureKind {
 
 const seconds = (ms: number | undefined) => `${Number(((ms ?? 0) / 1000).toFixed(3))} s`;
 const reason = (text: string | undefined) => (text ? ` (${text})` : '');
-const quoteProxboxApi = (text: string | undefined) => (text ? ` proxbox-api says: "${text}".` : '');
+const quoteProxboxApi = (text: string | undefined) => {
+  if (!text) return '';
+  // The quoted detail usually ends its own sentence; a second full stop after the quote would be noise.
+  return /[.!?]$/.test(text) ? ` proxbox-api says: "${text}"` : ` proxbox-api says: "${text}".`;
+};
 
 export const HA_UNSUPPORTED_DETAIL =
   'Backend does not support HA endpoints \u2014 upgrade proxbox-api to v0.0.11 or later.';
