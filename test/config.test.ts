@@ -49,6 +49,21 @@ describe('invalid configuration', () => {
       'PROXBOX_API_VERIFY_TLS must be true or false (1/0, yes/no and on/off also work) (got "maybe").',
     ],
     [
+      'timeout beyond what Node timers hold',
+      { HA_VM_TIMEOUT_MS: '99999999999', LOGIN_REQUIRED: 'false' },
+      'HA_VM_TIMEOUT_MS must not be greater than 2147483647 (got "99999999999").',
+    ],
+    [
+      'NetBox timeout beyond what Node timers hold',
+      { NETBOX_TIMEOUT_MS: '2147483648', LOGIN_REQUIRED: 'false' },
+      'NETBOX_TIMEOUT_MS must not be greater than 2147483647 (got "2147483648").',
+    ],
+    [
+      'URL without a scheme',
+      { NETBOX_URL: 'netbox:8080' },
+      'NETBOX_URL is missing http:// or https:// (for example http://netbox:8080) (got "netbox:8080").',
+    ],
+    [
       'bad LOG_LEVEL',
       { LOG_LEVEL: 'verbose', LOGIN_REQUIRED: 'false' },
       'LOG_LEVEL must be one of the following values: fatal, error, warn, info, debug, trace, silent (got "verbose").',
