@@ -15,6 +15,9 @@ import {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const BACKEND_SOURCES = ['env', 'netbox'] as const;
 
+/** Node's timers hold at most 2^31 - 1 ms; a longer delay silently becomes 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 const BOOLEAN_MESSAGE = '$property must be true or false (1/0, yes/no and on/off also work)';
 
 /** Variables whose values must never appear in a start-up error. */
@@ -50,6 +53,10 @@ export function describeBaseUrlProblem(value: string): string | null {
     url = new URL(value);
   } catch {
     return 'is not a valid URL (expected something like http://host:port)';
+  }
+  // "netbox:8080" parses as the scheme "netbox:" with the path "8080".
+  if (/^[a-z][\w.-]*:\d+(\/|$)/i.test(value)) {
+    return `is missing http:// or https:// (for example http://${value})`;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return `must use http:// or https://, not ${url.protocol}//`;
@@ -124,10 +131,12 @@ export class EnvironmentVariables {
 
   @IsInt()
   @Min(1)
+  @Max(MAX_TIMER_MS)
   HA_SUMMARY_TIMEOUT_MS = 15_000;
 
   @IsInt()
   @Min(1)
+  @Max(MAX_TIMER_MS)
   HA_VM_TIMEOUT_MS = 10_000;
 
   @IsOptional()
@@ -143,6 +152,7 @@ export class EnvironmentVariables {
 
   @IsInt()
   @Min(1)
+  @Max(MAX_TIMER_MS)
   NETBOX_TIMEOUT_MS = 5_000;
 
   @IsBoolean({ message: BOOLEAN_MESSAGE })
@@ -162,6 +172,7 @@ export class EnvironmentVariables {
 
   @IsInt()
   @Min(0)
+  @Max(MAX_TIMER_MS)
   SHUTDOWN_GRACE_MS = 10_000;
 
   @IsIn(BACKEND_SOURCES)
@@ -173,6 +184,7 @@ export class EnvironmentVariables {
 
   @IsInt()
   @Min(1)
+  @Max(Math.floor(MAX_TIMER_MS / 1000))
   PROXBOX_API_REFRESH_S = 30;
 
   @IsIn(LOG_LEVELS)
