@@ -21,6 +21,18 @@ function portFromEnv(name: string, fallback: number): number {
   return Number(raw);
 }
 
+/** Starts one simulator, turning a busy port into a message that names the variable to change. */
+async function startSimulator<T>(portVariable: string, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`${(error as Error).message}: the port is busy, so set ${portVariable} to a free port`);
+    }
+    throw error;
+  }
+}
+
 function printUsage(gatewayUrl: string): void {
   const base = `${gatewayUrl}/api/plugins/proxbox/ha`;
   const lines = [
@@ -48,9 +60,16 @@ function printUsage(gatewayUrl: string): void {
 
 async function main(): Promise<void> {
   const gatewayPort = portFromEnv('SANDBOX_GATEWAY_PORT', 8090);
-  const backend = await startProxboxApiSimulator({ apiKey: API_KEY, port: portFromEnv('SANDBOX_PROXBOX_API_PORT', 18800) });
-  const netbox = await startNetBoxSimulator({ port: portFromEnv('SANDBOX_NETBOX_PORT', 18000) });
-  process.stdout.write(`simulated proxbox-api: ${backend.url}\nsimulated NetBox:      ${netbox.url}\n`);
+  const backend = await startSimulator('SANDBOX_PROXBOX_API_PORT', () =>
+    startProxboxApiSimulator({ apiKey: API_KEY, port: portFromEnv('SANDBOX_PROXBOX_API_PORT', 18800) }),
+  );
+  const netbox = await startSimulator('SANDBOX_NETBOX_PORT', () => startNetBoxSimulator({ port: portFromEnv('SANDBOX_NETBOX_PORT', 18000) })).catch(
+    async (error: unknown) => {
+      await backend.close();
+      throw error;
+    },
+  );
+  process.stdout.write(`simulated proxbox-api: ${backend.url} (API key: ${API_KEY})\nsimulated NetBox:      ${netbox.url}\n`);
 
   const mainScript = fileURLToPath(new URL('../../main.js', import.meta.url));
   const gateway = spawn(process.execPath, [mainScript], {
@@ -82,6 +101,9 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
   gateway.once('exit', (code) => {
+    if (!announced && code !== 0) {
+      process.stderr.write(`sandbox: the gateway stopped during start-up (exit code ${code}); if port ${gatewayPort} is busy, set SANDBOX_GATEWAY_PORT to a free port\n`);
+    }
     void Promise.all([backend.close(), netbox.close()]).then(() => {
       process.exitCode = code ?? 0;
     });

@@ -36,6 +36,8 @@ export interface ProxboxApiSimulatorOptions {
   pathPrefix?: string;
   /** Failed key attempts before the key is locked out with 429, like proxbox-api does. */
   lockoutAfter?: number;
+  /** How long a lock-out lasts; the 429 answer's Retry-After counts down to its end. */
+  lockoutMs?: number;
 }
 
 export interface ProxboxApiSimulator {
@@ -75,6 +77,8 @@ export async function startProxboxApiSimulator(options: ProxboxApiSimulatorOptio
   const vmResources = new Map<number, string | Buffer>();
   const vmFaults = new Map<number, ProxboxApiFault>();
   let failedKeyAttempts = 0;
+  let lockedUntil = 0;
+  const lockoutMs = options.lockoutMs ?? 300_000;
 
   const answerHaRoute = (path: string, response: ServerResponse): void => {
     if (path === SUMMARY_PATH) {
@@ -138,12 +142,17 @@ export async function startProxboxApiSimulator(options: ProxboxApiSimulatorOptio
     const path = fullPath.slice(prefix.length);
 
     if (apiKey !== null) {
+      if (failedKeyAttempts >= lockoutAfter && Date.now() >= lockedUntil) {
+        failedKeyAttempts = 0;
+      }
       if (failedKeyAttempts >= lockoutAfter) {
-        sendJson(response, 429, '{"detail":"Too many failed authentication attempts. Try again later."}', { 'Retry-After': '300' });
+        const retryAfter = Math.ceil((lockedUntil - Date.now()) / 1000);
+        sendJson(response, 429, '{"detail":"Too many failed authentication attempts. Try again later."}', { 'Retry-After': String(retryAfter) });
         return;
       }
       if (request.headers['x-proxbox-api-key'] !== apiKey) {
         failedKeyAttempts += 1;
+        if (failedKeyAttempts >= lockoutAfter) lockedUntil = Date.now() + lockoutMs;
         sendJson(response, 401, '{"detail":"Invalid or missing API key."}');
         return;
       }

@@ -16,6 +16,9 @@ function warnAboutConfiguration(config: GatewayConfig, logger: Logger): void {
   if (config.backend.source === 'env' && config.backend.url === null) {
     logger.warn('PROXBOX_API_URL is not set: every HA request answers 503 until it is.');
   }
+  if (config.backend.apiKey === null) {
+    logger.warn('PROXBOX_API_KEY is not set: requests to proxbox-api carry no X-Proxbox-API-Key, which proxbox-api rejects with 401.');
+  }
   if (!config.backend.tls.verify) {
     logger.warn('PROXBOX_API_VERIFY_TLS=false: the proxbox-api certificate is not verified.');
   }

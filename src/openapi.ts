@@ -9,7 +9,7 @@ const DESCRIPTION = [
   'Both routes are proxied live from proxbox-api and gated like the HA dashboard:',
   'the credential needs view permission on ProxmoxEndpoint, NetBoxEndpoint or FastAPIEndpoint.',
   '',
-  'Click **Authorize** and enter a NetBox token with its scheme, for example `Token 0123456789abcdef0123456789abcdef01234567`',
+  'Click **Authorize** and enter a NetBox token with its scheme, for example `Token <40-character key>`',
   'or `Bearer nbt_<key>.<secret>`. Every error answers `{"detail": "...", "code": "..."}`.',
 ].join('\n');
 
