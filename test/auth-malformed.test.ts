@@ -7,11 +7,16 @@ import { FIXTURE_SECRETS, expectLogsFreeOf } from './support/credentials.js';
 import { rawCall, startGateway, SUMMARY_ROUTE, type Answer, type RunningGateway } from './support/gateway.js';
 
 const API_KEY = 'sim-api-key-malformed-3a6e';
+const MALFORMED_ADVICE = 'Send "Authorization: Token <key>" or "Authorization: Bearer nbt_<key>.<secret>" with a single space and no control characters.';
 const MALFORMED = {
-  detail:
-    'The Authorization header or session cookie is malformed. Send "Authorization: Token <key>" or "Authorization: Bearer nbt_<key>.<secret>" with a single space and no control characters.',
+  detail: `The Authorization header or session cookie is malformed. ${MALFORMED_ADVICE}`,
   code: 'credentials_malformed',
 };
+
+/** The body of a malformed credential whose detail names what is wrong with it. */
+function malformedBecause(reason: string) {
+  return { detail: `The Authorization header or session cookie is malformed (${reason}). ${MALFORMED_ADVICE}`, code: 'credentials_malformed' };
+}
 
 let backend: ProxboxApiSimulator;
 let netbox: NetBoxSimulator;
@@ -36,9 +41,9 @@ afterEach(() => {
   netbox.requests.length = 0;
 });
 
-function expectMalformed(answer: Answer): void {
+function expectMalformed(answer: Answer, body: { detail: string; code: string } = MALFORMED): void {
   expect(answer.status).toBe(403);
-  expect(JSON.parse(answer.text)).toEqual(MALFORMED);
+  expect(JSON.parse(answer.text)).toEqual(body);
   expect(netbox.requests).toHaveLength(0);
   expect(backend.requests).toHaveLength(0);
 }
@@ -84,7 +89,7 @@ describe('malformed Authorization header', () => {
     const authorization = `Token ${'a'.repeat(4091)}`;
     expect(authorization).toHaveLength(4097);
 
-    expectMalformed(await rawCall(gateway.url, SUMMARY_ROUTE, { Authorization: authorization }));
+    expectMalformed(await rawCall(gateway.url, SUMMARY_ROUTE, { Authorization: authorization }), malformedBecause('longer than 4096 characters'));
   });
 
   test('rejects an unknown scheme', async () => {
@@ -92,13 +97,13 @@ describe('malformed Authorization header', () => {
   });
 
   test('rejects a bearer token without nbt_', async () => {
-    expectMalformed(await rawCall(gateway.url, SUMMARY_ROUTE, { Authorization: `Bearer ${V1_TOKENS.admin}` }));
+    expectMalformed(await rawCall(gateway.url, SUMMARY_ROUTE, { Authorization: `Bearer ${V1_TOKENS.admin}` }), malformedBecause('Bearer takes a v2 token, nbt_<key>.<secret>; a v1 key goes with Token'));
   });
 
   test('rejects a v2 token without its secret', async () => {
     const keyOnly = V2_TOKENS.proxmoxViewer.split('.', 1)[0];
 
-    expectMalformed(await rawCall(gateway.url, SUMMARY_ROUTE, { Authorization: `Bearer ${keyOnly}` }));
+    expectMalformed(await rawCall(gateway.url, SUMMARY_ROUTE, { Authorization: `Bearer ${keyOnly}` }), malformedBecause('Bearer takes a v2 token, nbt_<key>.<secret>; a v1 key goes with Token'));
   });
 
   test('rejects it even beside a valid cookie', async () => {
@@ -122,7 +127,7 @@ describe('malformed session cookie', () => {
   });
 
   test('rejects a session ID over 4 KB', async () => {
-    expectMalformed(await rawCall(gateway.url, SUMMARY_ROUTE, { Cookie: `sessionid=${'s'.repeat(4097)}` }));
+    expectMalformed(await rawCall(gateway.url, SUMMARY_ROUTE, { Cookie: `sessionid=${'s'.repeat(4097)}` }), malformedBecause('session ID longer than 4096 characters'));
   });
 });
 

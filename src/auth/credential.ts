@@ -33,12 +33,12 @@ function fingerprint(kind: CredentialKind, value: string): string {
   return createHash('sha256').update(kind).update('\0').update(value).digest('hex');
 }
 
-function malformed(): GatewayFailure {
-  return new GatewayFailure('credentials_malformed');
+function malformed(reason?: string): GatewayFailure {
+  return new GatewayFailure('credentials_malformed', { reason });
 }
 
 function readAuthorization(header: string): Credential {
-  if (header.length > MAX_CREDENTIAL_LENGTH) throw malformed();
+  if (header.length > MAX_CREDENTIAL_LENGTH) throw malformed(`longer than ${MAX_CREDENTIAL_LENGTH} characters`);
 
   // The scheme is case-insensitive, as in Django REST framework's TokenAuthentication, which NetBox extends.
   const match = /^(Token|Bearer) ([^ ]+)$/i.exec(header);
@@ -47,7 +47,7 @@ function readAuthorization(header: string): Credential {
   const [, scheme, token] = match;
   const bearer = scheme.toLowerCase() === 'bearer';
   if (!TOKEN_CHARACTERS.test(token)) throw malformed();
-  if (bearer && !V2_TOKEN.test(token)) throw malformed();
+  if (bearer && !V2_TOKEN.test(token)) throw malformed('Bearer takes a v2 token, nbt_<key>.<secret>; a v1 key goes with Token');
 
   const kind: CredentialKind = bearer ? 'token_v2' : 'token_v1';
   // A v2 token's secret part is redacted on its own too, in case only that is quoted.
@@ -60,9 +60,8 @@ function readSessionCookie(cookieHeader: string): Credential | null {
   if (match === null) return null;
 
   const sessionId = match[1].trim();
-  if (sessionId === '' || sessionId.length > MAX_CREDENTIAL_LENGTH || !TOKEN_CHARACTERS.test(sessionId)) {
-    throw malformed();
-  }
+  if (sessionId.length > MAX_CREDENTIAL_LENGTH) throw malformed(`session ID longer than ${MAX_CREDENTIAL_LENGTH} characters`);
+  if (sessionId === '' || !TOKEN_CHARACTERS.test(sessionId)) throw malformed();
   return { kind: 'session', headers: { Cookie: `sessionid=${sessionId}` }, fingerprint: fingerprint('session', sessionId), secrets: [sessionId] };
 }
 

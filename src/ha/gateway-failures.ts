@@ -69,8 +69,8 @@ export const FAILURES = {
   },
   credentials_malformed: {
     status: 403,
-    detail: () =>
-      'The Authorization header or session cookie is malformed. Send "Authorization: Token <key>" or "Authorization: Bearer nbt_<key>.<secret>" with a single space and no control characters.',
+    detail: (context) =>
+      `The Authorization header or session cookie is malformed${reason(context.reason)}. Send "Authorization: Token <key>" or "Authorization: Bearer nbt_<key>.<secret>" with a single space and no control characters.`,
   },
   credentials_rejected: {
     status: 403,
