@@ -113,7 +113,7 @@ export interface GatewayOptions {
   nodeArgs?: string[];
 }
 
-/** Starts the built gateway (dist/main.js) as a child with login required, as in production. */
+/** Starts the built gateway (dist/main.js) as a child with login required and info logs, as in production. */
 export async function startGatewayProcess(options: GatewayOptions): Promise<Service> {
   const child = spawnNode(new URL('main.js', DIST).pathname, options.nodeArgs ?? [], {
     HOST: '127.0.0.1',
@@ -122,6 +122,8 @@ export async function startGatewayProcess(options: GatewayOptions): Promise<Serv
     PROXBOX_API_KEY: options.apiKey,
     NETBOX_URL: options.netboxUrl,
     LOGIN_REQUIRED: 'true',
+    // Long enough that the warm credential's decision does not expire during a run.
+    AUTH_CACHE_TTL_S: '3600',
   }, options.logFile);
   const url = await waitForLine(child, options.logFile, 'The gateway', (line) =>
     line.msg === 'proxbox-ha-gateway listening' && typeof line.url === 'string' ? line.url : undefined,

@@ -16,6 +16,8 @@ export interface TargetCheck {
   target: string;
   measured: string;
   passed: boolean;
+  /** A number reported for comparison, with no target to pass. */
+  informational?: boolean;
 }
 
 const formatNumber = (value: number | undefined, digits = 0) => (value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits));
@@ -40,7 +42,10 @@ export function formatTable(rows: RowSummary[]): string {
 }
 
 export function formatChecks(checks: TargetCheck[], enforced: boolean): string {
-  const verdict = (check: TargetCheck) => (enforced ? (check.passed ? 'PASS' : 'FAIL') : 'info');
+  const verdict = (check: TargetCheck) => {
+    if (check.informational || !enforced) return 'info';
+    return check.passed ? 'PASS' : 'FAIL';
+  };
   return checks.map((check) => `${verdict(check).padEnd(4)}  ${check.target}: ${check.measured}`).join('\n');
 }
 

@@ -340,9 +340,9 @@ async function runComparison(settings: Settings, services: Services): Promise<{ 
     ),
   ];
   if (c !== undefined) {
-    checks.splice(1, 0, check('(d)/(c), for the record', `(d)/(c) = ${(d.requestsPerSecond / c.requestsPerSecond).toFixed(2)}`, true));
+    checks.splice(1, 0, { target: 'gateway against nginx', measured: `(d)/(c) = ${(d.requestsPerSecond / c.requestsPerSecond).toFixed(2)}`, passed: true, informational: true });
   }
-  checks.push(check('(e) cold credentials, for the record', `${e.requestsPerSecond.toFixed(0)} req/s`, true));
+  checks.push({ target: 'gateway with a new credential per request', measured: `(e) = ${e.requestsPerSecond.toFixed(0)} req/s`, passed: true, informational: true });
   return { rows, checks, noise, failedRows };
 }
 
