@@ -41,7 +41,9 @@ async function waitForLine<T>(child: ChildProcess, logFile: string, name: string
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
-    for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+    // The last line may still be half written, so only complete lines are parsed.
+    const lines = readFileSync(logFile, 'utf8').split('\n').slice(0, -1);
+    for (const line of lines) {
       if (!line.startsWith('{')) continue;
       const picked = pick(JSON.parse(line) as Record<string, unknown>);
       if (picked !== undefined) return picked;
