@@ -8,6 +8,8 @@ import {
   USERS,
   type EndpointModel,
   type NetBoxUser,
+  type TokenFixture,
+  type UserName,
 } from './netbox-fixtures.js';
 import { recordRequest, type RecordedRequest } from './recorded-request.js';
 
@@ -44,6 +46,11 @@ export interface NetBoxSimulatorOptions {
   tls?: { key: string | Buffer; cert: string | Buffer };
   /** NetBox's DEFAULT_LANGUAGE, used for requests without an Accept-Language header; `en` when unset. */
   defaultLanguage?: 'en' | 'de';
+  /**
+   * Also accepts every v1 token that starts with `prefix` as a valid token of
+   * `user`, so a benchmark can send a new credential with each request.
+   */
+  prefixedTokens?: { prefix: string; user: UserName };
 }
 
 export interface NetBoxSimulator {
@@ -63,13 +70,15 @@ const ENDPOINT_LIST = /^\/api\/plugins\/proxbox\/endpoints\/(proxmox|netbox|fast
 
 type Authentication = { user: NetBoxUser } | { refusal: string } | { anonymous: true };
 
-function authenticate(request: IncomingMessage): Authentication {
+type TokenLookup = (token: string) => TokenFixture | undefined;
+
+function authenticate(request: IncomingMessage, findOwner: TokenLookup): Authentication {
   const authorization = request.headers.authorization;
   if (authorization !== undefined) {
     // Django REST framework's TokenAuthentication, which NetBox extends, compares the scheme case-insensitively.
     const match = /^(Token|Bearer) (\S+)$/i.exec(authorization);
     const bearer = match?.[1].toLowerCase() === 'bearer';
-    const owner = match ? TOKEN_OWNERS[match[2]] : undefined;
+    const owner = match ? findOwner(match[2]) : undefined;
     if (owner === undefined || bearer !== match?.[2].startsWith('nbt_')) {
       return { refusal: NETBOX_DETAILS.invalidToken };
     }
@@ -133,12 +142,19 @@ export async function startNetBoxSimulator(options: NetBoxSimulatorOptions = {})
   let heldAnswers: Array<() => void> = [];
   let abortedListings = 0;
   let fastapiEndpoints: FastApiEndpointRecord[] = options.fastapiEndpoints ?? [];
+  const prefixed = options.prefixedTokens;
+  const findOwner: TokenLookup = (token) => {
+    const fixture = TOKEN_OWNERS[token];
+    if (fixture !== undefined || prefixed === undefined) return fixture;
+    const isPrefixedV1 = token.startsWith(prefixed.prefix) && !token.startsWith('nbt_');
+    return isPrefixedV1 ? { user: prefixed.user, expired: false } : undefined;
+  };
 
   const answerListing = (model: EndpointModel, request: IncomingMessage, response: ServerResponse): void => {
     const german = requestLanguage(request, options.defaultLanguage ?? 'en') === 'de';
     const translate = (detail: string) => (german ? (GERMAN_DETAILS[detail] ?? detail) : detail);
 
-    const authentication = authenticate(request);
+    const authentication = authenticate(request, findOwner);
     if ('refusal' in authentication) return sendJson(response, 403, { detail: authentication.refusal });
     if ('anonymous' in authentication) return sendJson(response, 403, { detail: translate(NETBOX_DETAILS.notAuthenticated) });
     if (!mayView(authentication.user, model)) return sendJson(response, 403, { detail: translate(NETBOX_DETAILS.permissionDenied) });

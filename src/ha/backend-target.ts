@@ -1,6 +1,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { rootCertificates } from 'node:tls';
+import { Pool } from 'undici';
 import type { TlsSettings } from '../config/gateway-config.js';
 
 /** Sockets kept open per neighbour; enough for a busy dashboard fleet without exhausting file descriptors. */
@@ -15,6 +16,7 @@ export class HttpTarget {
   readonly httpAgent: HttpAgent;
   readonly httpsAgent: HttpsAgent;
   private readonly basePath: string;
+  private pool: Pool | null = null;
 
   constructor(
     readonly baseUrl: URL,
@@ -32,6 +34,21 @@ export class HttpTarget {
     });
   }
 
+  /**
+   * The undici Pool for this neighbour, created on first use with the same
+   * socket limit and TLS settings as the agents. Its own timeouts are off,
+   * because the caller's deadline covers the whole exchange.
+   */
+  get dispatcher(): Pool {
+    this.pool ??= new Pool(this.origin, {
+      connections: MAX_SOCKETS_PER_ORIGIN,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      connect: { rejectUnauthorized: this.tls.verify, ca: this.tls.extraCa ? [...rootCertificates, this.tls.extraCa] : undefined },
+    });
+    return this.pool;
+  }
+
   /** Joins a path that starts with a slash onto the base URL's own path, so `/proxbox/` stays one prefix. */
   urlFor(path: string): string {
     const url = new URL(this.baseUrl);
@@ -44,5 +61,6 @@ export class HttpTarget {
   close(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
+    void this.pool?.destroy();
   }
 }

@@ -6,9 +6,10 @@ import { BackendLocator, EnvironmentBackendLocator } from './backend-locator.js'
 import { HaController } from './ha.controller.js';
 import { NetBoxBackendLocator } from './netbox-backend-locator.js';
 import { ProxboxBackendService } from './proxbox-backend.service.js';
+import { undiciAdapter } from './undici-adapter.js';
 
 @Module({
-  imports: [HttpModule, AuthModule],
+  imports: [HttpModule.register({ adapter: undiciAdapter }), AuthModule],
   controllers: [HaController],
   providers: [
     ProxboxBackendService,

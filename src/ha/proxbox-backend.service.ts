@@ -115,8 +115,7 @@ export class ProxboxBackendService {
           headers,
           responseType: 'stream',
           signal: abort.signal,
-          httpAgent: target.httpAgent,
-          httpsAgent: target.httpsAgent,
+          dispatcher: target.dispatcher,
           // A redirect is reported, never followed, so the API key cannot travel to another host.
           maxRedirects: 0,
           // Proxy variables in the environment must not divert the API key either.
