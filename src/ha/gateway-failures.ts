@@ -192,6 +192,11 @@ export const FAILURES = {
     detail: (context) =>
       `proxbox-api rejected the API key (HTTP 401). Set PROXBOX_API_KEY to a key proxbox-api accepts.${quoteProxboxApi(context.upstreamDetail)}`,
   },
+  backend_key_missing: {
+    status: 502,
+    detail: (context) =>
+      `proxbox-api requires an API key (HTTP 401), but PROXBOX_API_KEY is not set, so none was sent. Set PROXBOX_API_KEY to a key proxbox-api accepts.${quoteProxboxApi(context.upstreamDetail)}`,
+  },
   backend_key_locked: {
     status: 502,
     detail: (context) =>

@@ -240,7 +240,7 @@ function statusFailure(target: HttpTarget, response: AxiosResponse, body: Buffer
     return new GatewayFailure('backend_ha_unsupported');
   }
   if (status === 401) {
-    return new GatewayFailure('backend_key_rejected', { upstreamDetail });
+    return new GatewayFailure(apiKey === null ? 'backend_key_missing' : 'backend_key_rejected', { upstreamDetail });
   }
   if (status === 429) {
     const retryAfter = response.headers['retry-after'];

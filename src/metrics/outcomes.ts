@@ -23,6 +23,7 @@ const BACKEND_OUTCOMES = {
   backend_speaks_http: 'wrong_scheme',
   backend_expects_https: 'wrong_scheme',
   backend_key_rejected: 'key_rejected',
+  backend_key_missing: 'key_rejected',
   backend_key_locked: 'key_locked',
   backend_http_error: 'http_error',
   backend_redirect: 'redirect',
