@@ -1,6 +1,6 @@
 /**
  * Starts the gateway with simulated neighbours on loopback: a proxbox-api
- * serving sample HA data for two clusters and a NetBox that knows the sample
+ * serving sample HA data for two clusters and a NetBox that stores the sample
  * users and tokens. Ports can be moved with SANDBOX_GATEWAY_PORT,
  * SANDBOX_PROXBOX_API_PORT and SANDBOX_NETBOX_PORT.
  */

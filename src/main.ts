@@ -14,7 +14,7 @@ function readVersion(): string {
 /** Warns about settings that work but that an operator should know about. */
 function warnAboutConfiguration(config: GatewayConfig, logger: Logger): void {
   if (config.backend.source === 'env' && config.backend.url === null) {
-    logger.warn('PROXBOX_API_URL is not set: every HA request answers 503 until it is.');
+    logger.warn('PROXBOX_API_URL is not set: every HA request returns 503 until it is set.');
   }
   if (config.backend.apiKey === null) {
     logger.warn('PROXBOX_API_KEY is not set: requests to proxbox-api carry no X-Proxbox-API-Key, which proxbox-api rejects with 401.');

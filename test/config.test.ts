@@ -99,7 +99,7 @@ describe('PROXBOX_API_URL unset', () => {
   test('starts and logs a warning', () => {
     const warnings = gateway.stdoutLines.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((entry) => entry.level === 40);
 
-    expect(warnings.map((entry) => entry.msg)).toContain('PROXBOX_API_URL is not set: every HA request answers 503 until it is.');
+    expect(warnings.map((entry) => entry.msg)).toContain('PROXBOX_API_URL is not set: every HA request returns 503 until it is set.');
     expect(gateway.stderrLines).toEqual([]);
   });
 

@@ -8,7 +8,7 @@ import { NetBoxCredentialChecker } from './netbox-credential-checker.service.js'
 
 /**
  * Applies the dashboard rule to one credential: a cached decision when there
- * is one, else NetBox's answer, shared by every concurrent request that
+ * is one, else NetBox's verdict, shared by every concurrent request that
  * carries the same credential.
  */
 @Injectable()

@@ -27,7 +27,7 @@ const MAX_NETBOX_BODY_BYTES = 256 * 1024;
 /** The failures of a listing that got no HTTP response at all. */
 type TransportFailureCode = Extract<FailureCode, 'netbox_unreachable' | 'netbox_tls' | 'netbox_speaks_http'>;
 
-/** How NetBox answered one listing. */
+/** The outcome of one listing request to NetBox. */
 type ListingOutcome =
   | { kind: 'allowed' }
   | { kind: 'refused'; detail: string }
@@ -159,7 +159,7 @@ function classifyListing(response: AxiosResponse<Buffer>, secrets: readonly stri
   return { kind: 'invalid', status };
 }
 
-/** A NetBox list answer is a JSON object with `results`; anything else is not NetBox. */
+/** Tells whether a body is a NetBox list response: a JSON object with `results`. Anything else is not NetBox. */
 function isListing(body: Buffer): boolean {
   try {
     const parsed: unknown = JSON.parse(body.toString('utf8'));
@@ -169,7 +169,7 @@ function isListing(body: Buffer): boolean {
   }
 }
 
-/** Turns the answers of all three listings into a decision, or the 503 failure that prevents one. */
+/** Turns the outcomes of all three listings into a decision, or the 503 failure that prevents one. */
 function decide(target: HttpTarget, outcomes: ListingOutcome[]): Decision {
   const origin = target.origin;
   if (outcomes.some((outcome) => outcome.kind === 'allowed')) return { allowed: true };

@@ -8,7 +8,7 @@ import type { TlsSettings } from '../config/gateway-config.js';
 const MAX_SOCKETS_PER_ORIGIN = 256;
 
 /**
- * Where a neighbour lives and how to reach it: its base URL, its origin for
+ * The address of a neighbour and the means to reach it: its base URL, its origin for
  * error details, and keep-alive agents built for its TLS settings.
  */
 export class HttpTarget {

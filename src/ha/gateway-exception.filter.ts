@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientGoneError } from './backend-exchange.js';
 import { GatewayFailure } from './gateway-failures.js';
 
-// Matches both HA routes, with or without the trailing slash, for the 405 answer.
+// Matches both HA routes, with or without the trailing slash, for the 405 response.
 const HA_ROUTE = /^\/api\/plugins\/proxbox\/ha\/(?:summary|vm\/[^/]+)\/?$/;
 export const HA_ALLOWED_METHODS = 'GET, HEAD';
 

@@ -15,7 +15,7 @@ export interface FailureContext {
   deadlineMs?: number;
   /** The environment variable holding that deadline. */
   deadlineVariable?: string;
-  /** HTTP status the neighbour answered with. */
+  /** HTTP status of the neighbour's response. */
   status?: number;
   /** The neighbour's own explanation, already cut to a bounded length. */
   upstreamDetail?: string;
@@ -25,7 +25,7 @@ export interface FailureContext {
   hostname?: string;
   /** The request ID, for failures whose details are only in the log. */
   requestId?: string;
-  /** Why the gateway gave up, in a few words. */
+  /** The reason the gateway gave up, in a few words. */
   reason?: string;
   /** Low-level error code (ECONNRESET, ERR_TLS_CERT_ALTNAME_INVALID, ...). */
   errorCode?: string;
@@ -286,7 +286,7 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
   return redacted;
 }
 
-/** Cuts text taken from a neighbour's answer to one bounded line. */
+/** Cuts text taken from a neighbour's response to one bounded line. */
 export function boundedText(text: string, maxLength = 300): string {
   const oneLine = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   return oneLine.length > maxLength ? `${oneLine.slice(0, maxLength - 1)}\u2026` : oneLine;
