@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import { Observable } from 'rxjs';
 
 /** Raised when a body grows past its limit; the rest of it is never read. */
 export class BodyTooLargeError extends Error {
@@ -20,49 +19,61 @@ export class BodyIncompleteError extends Error {
   }
 }
 
+/** Receives the whole body, or the error that ended the read; called at most once. */
+export type BodyCallback = (error: Error | null, body?: Buffer) => void;
+
 /**
- * Reads a whole response body, up to `maxBytes`, and emits it once.
- * Unsubscribing before the end destroys the stream, which closes the socket.
+ * Reads a whole response body, up to `maxBytes`, and passes it to `done`.
+ * Returns a function that abandons the read: it destroys the stream, which
+ * closes the socket, and `done` is not called after it.
  */
-export function readBody(stream: Readable, maxBytes: number): Observable<Buffer> {
-  return new Observable<Buffer>((subscriber) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let ended = false;
+export function readBody(stream: Readable, maxBytes: number, done: BodyCallback): () => void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let finished = false;
 
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        subscriber.error(new BodyTooLargeError(maxBytes));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      ended = true;
-      subscriber.next(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
-      subscriber.complete();
-    };
-    const onError = (error: Error) => subscriber.error(error);
-    const onClose = () => {
-      if (!ended) subscriber.error(new BodyIncompleteError());
-    };
+  const detach = () => {
+    finished = true;
+    stream.off('data', onData);
+    stream.off('end', onEnd);
+    stream.off('error', onError);
+    stream.off('close', onClose);
+  };
+  const fail = (error: Error) => {
+    if (finished) return;
+    detach();
+    abandon();
+    done(error);
+  };
+  const abandon = () => {
+    // Keep a late error from becoming an unhandled 'error' event.
+    stream.on('error', () => undefined);
+    stream.destroy();
+  };
 
-    stream.on('data', onData);
-    stream.once('end', onEnd);
-    stream.once('error', onError);
-    stream.once('close', onClose);
+  const onData = (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > maxBytes) {
+      fail(new BodyTooLargeError(maxBytes));
+      return;
+    }
+    chunks.push(chunk);
+  };
+  const onEnd = () => {
+    detach();
+    done(null, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+  };
+  const onError = (error: Error) => fail(error);
+  const onClose = () => fail(new BodyIncompleteError());
 
-    return () => {
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-      stream.off('error', onError);
-      stream.off('close', onClose);
-      if (!ended) {
-        // Keep a late error from becoming an unhandled 'error' event.
-        stream.on('error', () => undefined);
-        stream.destroy();
-      }
-    };
-  });
+  stream.on('data', onData);
+  stream.once('end', onEnd);
+  stream.once('error', onError);
+  stream.once('close', onClose);
+
+  return () => {
+    if (finished) return;
+    detach();
+    abandon();
+  };
 }

@@ -3,19 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AxiosResponse } from 'axios';
-import {
-  Observable,
-  catchError,
-  fromEvent,
-  lastValueFrom,
-  map,
-  of,
-  switchMap,
-  takeUntil,
-  throwError,
-  throwIfEmpty,
-  timeout,
-} from 'rxjs';
+import type { Observable } from 'rxjs';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config.js';
 import { ClientGoneError, type BackendExchange } from './backend-exchange.js';
 import { BackendLocator } from './backend-locator.js';
@@ -76,85 +64,115 @@ export class ProxboxBackendService {
     if (exchange.clientGone.aborted) throw new ClientGoneError();
 
     const started = performance.now();
-    const body$ = this.request(target, path, exchange.requestId).pipe(
-      switchMap((response) => this.readAnswer(target, response)),
-      catchError((error: unknown) => throwError(() => this.toFailure(error, target))),
-      timeout({
-        first: deadline.ms,
-        with: () =>
-          throwError(
-            () => new GatewayFailure('backend_timeout', { origin: target.origin, deadlineMs: deadline.ms, deadlineVariable: deadline.variable }),
-          ),
-      }),
-      takeUntil(fromEvent(exchange.clientGone, 'abort')),
-      throwIfEmpty(() => new ClientGoneError()),
-    );
-
     try {
-      return await lastValueFrom(body$);
+      return await new Promise<Buffer>((resolve, reject) => this.exchange(target, path, deadline, exchange, resolve, reject));
     } finally {
       exchange.recordBackendTiming(performance.now() - started);
     }
   }
 
-  /** Sends the request and emits the response once its headers arrive; unsubscribing before then aborts it. */
-  private request(target: HttpTarget, path: string, requestId: string): Observable<AxiosResponse<Readable>> {
-    return new Observable<AxiosResponse<Readable>>((subscriber) => {
-      const abort = new AbortController();
-      const headers: Record<string, string> = {
-        Accept: 'application/json',
-        'Accept-Encoding': 'identity',
-        'User-Agent': USER_AGENT,
-        'X-Request-ID': requestId,
-      };
-      if (this.apiKey !== null) headers['X-Proxbox-API-Key'] = this.apiKey;
+  /**
+   * Runs one backend exchange and settles it once: with the checked body,
+   * with a failure, when the deadline passes, or when the client goes away.
+   * The last two abort the request, or destroy the body once headers are in.
+   * Plain callbacks rather than an RxJS operator chain, because this runs
+   * for every request and the chain cost measurable CPU.
+   */
+  private exchange(
+    target: HttpTarget,
+    path: string,
+    deadline: Deadline,
+    exchange: BackendExchange,
+    resolve: (body: Buffer) => void,
+    reject: (error: unknown) => void,
+  ): void {
+    const abort = new AbortController();
+    let settled = false;
+    let answered = false;
+    let abandonBody: (() => void) | null = null;
 
-      let answered = false;
-      const subscription = this.http
-        .get<Readable>(target.urlFor(path), {
-          headers,
-          responseType: 'stream',
-          signal: abort.signal,
-          dispatcher: target.dispatcher,
-          // A redirect is reported, never followed, so the API key cannot travel to another host.
-          maxRedirects: 0,
-          // Proxy variables in the environment must not divert the API key either.
-          proxy: false,
-          validateStatus: null,
-        })
-        .subscribe({
-          next: (response) => {
-            answered = true;
-            subscriber.next(response);
-          },
-          error: (error: unknown) => subscriber.error(error),
-          complete: () => subscriber.complete(),
-        });
+    const settle = (error: unknown, body?: Buffer) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      exchange.clientGone.removeEventListener('abort', onClientGone);
+      if (error === null) resolve(body as Buffer);
+      else reject(error);
+    };
+    const cancel = (error: unknown) => {
+      if (settled) return;
+      request.unsubscribe();
+      // Once headers have arrived, the body reader owns the stream and destroys it when abandoned.
+      if (answered) abandonBody?.();
+      else abort.abort();
+      settle(error);
+    };
+    const onClientGone = () => cancel(new ClientGoneError());
+    const timer = setTimeout(
+      () => cancel(new GatewayFailure('backend_timeout', { origin: target.origin, deadlineMs: deadline.ms, deadlineVariable: deadline.variable })),
+      deadline.ms,
+    );
+    exchange.clientGone.addEventListener('abort', onClientGone);
 
-      return () => {
-        subscription.unsubscribe();
-        // Once headers have arrived, the body reader owns the stream and destroys it when abandoned.
-        if (!answered) abort.abort();
-      };
+    const request = this.send(target, path, exchange.requestId, abort.signal).subscribe({
+      next: (response) => {
+        answered = true;
+        abandonBody = this.readAnswer(target, response, (error, body) => settle(error === null ? null : this.toFailure(error, target), body));
+      },
+      error: (error: unknown) => settle(this.toFailure(error, target)),
     });
   }
 
-  private readAnswer(target: HttpTarget, response: AxiosResponse<Readable>): Observable<Buffer> {
+  /** Sends the request; the observable emits the response once its headers arrive. */
+  private send(target: HttpTarget, path: string, requestId: string, signal: AbortSignal): Observable<AxiosResponse<Readable>> {
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      'Accept-Encoding': 'identity',
+      'User-Agent': USER_AGENT,
+      'X-Request-ID': requestId,
+    };
+    if (this.apiKey !== null) headers['X-Proxbox-API-Key'] = this.apiKey;
+
+    return this.http.get<Readable>(target.urlFor(path), {
+      headers,
+      responseType: 'stream',
+      signal,
+      dispatcher: target.dispatcher,
+      // A redirect is reported, never followed, so the API key cannot travel to another host.
+      maxRedirects: 0,
+      // Proxy variables in the environment must not divert the API key either.
+      proxy: false,
+      validateStatus: null,
+    });
+  }
+
+  /**
+   * Reads the response: a 2xx body is read whole and checked as JSON, and
+   * any other status becomes its failure. Returns a function that abandons the read.
+   */
+  private readAnswer(target: HttpTarget, response: AxiosResponse<Readable>, done: (error: unknown, body?: Buffer) => void): () => void {
     const status = response.status;
     if (status >= 200 && status < 300) {
-      return readBody(response.data, this.maxBodyBytes).pipe(
-        catchError((error: unknown) => throwError(() => (isDecodingError(error) ? undecodableBody(status) : error))),
-        map((body) => this.checkJson(body, status)),
-      );
+      return readBody(response.data, this.maxBodyBytes, (error, body) => {
+        if (error !== null) {
+          done(isDecodingError(error) ? undecodableBody(status) : error);
+          return;
+        }
+        try {
+          done(null, this.checkJson(body as Buffer, status));
+        } catch (failure) {
+          done(failure);
+        }
+      });
     }
     if (status >= 300 && status < 400) {
       response.data.destroy();
-      return throwError(() => redirectFailure(target, response));
+      done(redirectFailure(target, response));
+      return () => undefined;
     }
-    return readBody(response.data, MAX_ERROR_BODY_BYTES).pipe(
-      catchError(() => of(Buffer.alloc(0))),
-      switchMap((body) => throwError(() => statusFailure(target, response, body, this.apiKey))),
-    );
+    return readBody(response.data, MAX_ERROR_BODY_BYTES, (error, body) => {
+      done(statusFailure(target, response, error === null ? (body as Buffer) : Buffer.alloc(0), this.apiKey));
+    });
   }
 
   private checkJson(body: Buffer, status: number): Buffer {
