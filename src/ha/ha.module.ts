@@ -2,6 +2,7 @@ import { HttpModule, HttpService } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config.js';
+import { BACKEND_HTTP, createBackendHttpService } from './backend-http.js';
 import { BackendLocator, EnvironmentBackendLocator } from './backend-locator.js';
 import { HaController } from './ha.controller.js';
 import { NetBoxBackendLocator } from './netbox-backend-locator.js';
@@ -13,6 +14,7 @@ import { undiciAdapter } from './undici-adapter.js';
   controllers: [HaController],
   providers: [
     ProxboxBackendService,
+    { provide: BACKEND_HTTP, useFactory: createBackendHttpService },
     {
       provide: BackendLocator,
       useFactory: (config: GatewayConfig, http: HttpService): BackendLocator =>

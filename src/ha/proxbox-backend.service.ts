@@ -1,12 +1,13 @@
 import type { Readable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
-import { HttpService } from '@nestjs/axios';
+import type { HttpService } from '@nestjs/axios';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AxiosResponse } from 'axios';
 import type { Observable } from 'rxjs';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config.js';
 import { ClientGoneError, type BackendExchange } from './backend-exchange.js';
 import { BackendLocator } from './backend-locator.js';
+import { BACKEND_HTTP } from './backend-http.js';
 import type { HttpTarget } from './backend-target.js';
 import { BodyTooLargeError, readBody } from './body-reader.js';
 import { GatewayFailure, boundedText, redactSecrets, type FailureContext } from './gateway-failures.js';
@@ -39,7 +40,7 @@ export class ProxboxBackendService {
   private readonly maxBodyBytes: number;
 
   constructor(
-    private readonly http: HttpService,
+    @Inject(BACKEND_HTTP) private readonly http: HttpService,
     private readonly locator: BackendLocator,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
   ) {
