@@ -1,9 +1,14 @@
 /** What the backend client needs to know about the client request it serves. */
 export interface BackendExchange {
   /** Sent upstream as X-Request-ID so both logs can be joined. */
-  requestId: string;
-  /** Aborted when the client goes away before its answer is sent. */
-  clientGone: AbortSignal;
+  readonly requestId: string;
+  /** True once the client has gone away before its response was sent. */
+  readonly clientGone: boolean;
+  /**
+   * Calls `listener` when the client goes away before its response is sent.
+   * Returns a function that removes the listener.
+   */
+  onClientGone(listener: () => void): () => void;
   /** Stores the backend's share of the request time for the request log line. */
   recordBackendTiming(milliseconds: number): void;
 }

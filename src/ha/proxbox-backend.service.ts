@@ -62,7 +62,7 @@ export class ProxboxBackendService {
 
   private async fetchJson(path: string, deadline: Deadline, exchange: BackendExchange): Promise<Buffer> {
     const target = this.locator.locate();
-    if (exchange.clientGone.aborted) throw new ClientGoneError();
+    if (exchange.clientGone) throw new ClientGoneError();
 
     const started = performance.now();
     try {
@@ -96,7 +96,7 @@ export class ProxboxBackendService {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      exchange.clientGone.removeEventListener('abort', onClientGone);
+      stopWatchingClient();
       if (error === null) resolve(body as Buffer);
       else reject(error);
     };
@@ -108,12 +108,11 @@ export class ProxboxBackendService {
       else abort.abort();
       settle(error);
     };
-    const onClientGone = () => cancel(new ClientGoneError());
     const timer = setTimeout(
       () => cancel(new GatewayFailure('backend_timeout', { origin: target.origin, deadlineMs: deadline.ms, deadlineVariable: deadline.variable })),
       deadline.ms,
     );
-    exchange.clientGone.addEventListener('abort', onClientGone);
+    const stopWatchingClient = exchange.onClientGone(() => cancel(new ClientGoneError()));
 
     const request = this.send(target, path, exchange.requestId, abort.signal).subscribe({
       next: (response) => {
