@@ -133,7 +133,10 @@ export class ProxboxBackendService {
     };
     if (this.apiKey !== null) headers['X-Proxbox-API-Key'] = this.apiKey;
 
-    return this.http.get<Readable>(target.urlFor(path), {
+    // request() rather than get(): axios' get() alias merges the configuration once more before request() does.
+    return this.http.request<Readable>({
+      method: 'GET',
+      url: target.urlFor(path),
       headers,
       responseType: 'stream',
       signal,
