@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { HttpService } from '@nestjs/axios';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AxiosResponse } from 'axios';
-import type { Observable } from 'rxjs';
+import { Observable, throwError, timeout } from 'rxjs';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config.js';
 import { ClientGoneError, type BackendExchange } from './backend-exchange.js';
 import { BackendLocator } from './backend-locator.js';
@@ -65,61 +65,65 @@ export class ProxboxBackendService {
     if (exchange.clientGone) throw new ClientGoneError();
 
     const started = performance.now();
+    const body$ = this.exchange(target, path, exchange.requestId).pipe(
+      timeout({
+        first: deadline.ms,
+        with: () =>
+          throwError(
+            () => new GatewayFailure('backend_timeout', { origin: target.origin, deadlineMs: deadline.ms, deadlineVariable: deadline.variable }),
+          ),
+      }),
+    );
+
     try {
-      return await new Promise<Buffer>((resolve, reject) => this.exchange(target, path, deadline, exchange, resolve, reject));
+      return await new Promise<Buffer>((resolve, reject) => {
+        const subscription = body$.subscribe({ next: resolve, error: reject });
+        // Unsubscribing runs the exchange's teardown, which aborts the request or destroys the body.
+        const stopWatchingClient = exchange.onClientGone(() => {
+          subscription.unsubscribe();
+          reject(new ClientGoneError());
+        });
+        subscription.add(stopWatchingClient);
+      });
     } finally {
       exchange.recordBackendTiming(performance.now() - started);
     }
   }
 
   /**
-   * Runs one backend exchange and settles it once: with the checked body,
-   * with a failure, when the deadline passes, or when the client goes away.
-   * The last two abort the request, or destroy the body once headers are in.
-   * Plain callbacks rather than an RxJS operator chain, because this runs
-   * for every request and the chain cost measurable CPU.
+   * Runs one backend exchange: emits the checked body once, or fails with
+   * the catalogued failure. Unsubscribing before the end aborts the request,
+   * or destroys the body once headers are in. The steps are callbacks inside
+   * one Observable rather than a chain of operators, because this runs for
+   * every request and each operator costs measurable CPU.
    */
-  private exchange(
-    target: HttpTarget,
-    path: string,
-    deadline: Deadline,
-    exchange: BackendExchange,
-    resolve: (body: Buffer) => void,
-    reject: (error: unknown) => void,
-  ): void {
-    const abort = new AbortController();
-    let settled = false;
-    let answered = false;
-    let abandonBody: (() => void) | null = null;
+  private exchange(target: HttpTarget, path: string, requestId: string): Observable<Buffer> {
+    return new Observable<Buffer>((subscriber) => {
+      const abort = new AbortController();
+      let answered = false;
+      let abandonBody: (() => void) | null = null;
 
-    const settle = (error: unknown, body?: Buffer) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      stopWatchingClient();
-      if (error === null) resolve(body as Buffer);
-      else reject(error);
-    };
-    const cancel = (error: unknown) => {
-      if (settled) return;
-      request.unsubscribe();
-      // Once headers have arrived, the body reader owns the stream and destroys it when abandoned.
-      if (answered) abandonBody?.();
-      else abort.abort();
-      settle(error);
-    };
-    const timer = setTimeout(
-      () => cancel(new GatewayFailure('backend_timeout', { origin: target.origin, deadlineMs: deadline.ms, deadlineVariable: deadline.variable })),
-      deadline.ms,
-    );
-    const stopWatchingClient = exchange.onClientGone(() => cancel(new ClientGoneError()));
+      const request = this.send(target, path, requestId, abort.signal).subscribe({
+        next: (response) => {
+          answered = true;
+          abandonBody = this.readAnswer(target, response, (error, body) => {
+            if (error !== null) {
+              subscriber.error(this.toFailure(error, target));
+              return;
+            }
+            subscriber.next(body as Buffer);
+            subscriber.complete();
+          });
+        },
+        error: (error: unknown) => subscriber.error(this.toFailure(error, target)),
+      });
 
-    const request = this.send(target, path, exchange.requestId, abort.signal).subscribe({
-      next: (response) => {
-        answered = true;
-        abandonBody = this.readAnswer(target, response, (error, body) => settle(error === null ? null : this.toFailure(error, target), body));
-      },
-      error: (error: unknown) => settle(this.toFailure(error, target)),
+      return () => {
+        request.unsubscribe();
+        // After a complete read, abandoning the body does nothing.
+        if (answered) abandonBody?.();
+        else abort.abort();
+      };
     });
   }
 
