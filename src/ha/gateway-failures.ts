@@ -275,13 +275,20 @@ export class GatewayFailure extends Error {
 }
 
 /**
+ * Shortest value treated as a secret. NetBox keys, v2 secrets and session IDs
+ * are 32 characters or more; replacing a shorter value everywhere it occurs
+ * would garble ordinary words without protecting anything real.
+ */
+export const MIN_REDACTED_LENGTH = 8;
+
+/**
  * Replaces every occurrence of each secret with "[redacted]". A neighbour's
  * error detail may quote what it received, the API key or the credential.
  */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
   let redacted = text;
   for (const secret of secrets) {
-    if (secret !== '') redacted = redacted.split(secret).join('[redacted]');
+    if (secret.length >= MIN_REDACTED_LENGTH) redacted = redacted.split(secret).join('[redacted]');
   }
   return redacted;
 }
