@@ -170,7 +170,7 @@ describe('methods on HA routes', () => {
 
       expect(answer.status).toBe(405);
       expect(answer.headers.get('allow')).toBe('GET, HEAD');
-      expect(JSON.parse(answer.text)).toEqual({ detail: 'The HA API is read-only: use GET or HEAD.', code: 'method_not_allowed' });
+      expect(JSON.parse(answer.text)).toEqual({ detail: 'This route is read-only: use GET or HEAD.', code: 'method_not_allowed' });
     }
     expect(backend.requests).toHaveLength(0);
   });

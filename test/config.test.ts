@@ -64,6 +64,11 @@ describe('invalid configuration', () => {
       'NETBOX_URL is missing http:// or https:// (for example http://netbox:8080) (got "netbox:8080").',
     ],
     [
+      'IP address without a scheme',
+      { PROXBOX_API_URL: '127.0.0.1:8800', LOGIN_REQUIRED: 'false' },
+      'PROXBOX_API_URL is missing http:// or https:// (for example http://127.0.0.1:8800) (got "127.0.0.1:8800").',
+    ],
+    [
       'bad LOG_LEVEL',
       { LOG_LEVEL: 'verbose', LOGIN_REQUIRED: 'false' },
       'LOG_LEVEL must be one of the following values: fatal, error, warn, info, debug, trace, silent (got "verbose").',

@@ -8,7 +8,7 @@ import { call, startGateway, vmRoute, type RunningGateway } from './support/gate
 let backend: ProxboxApiSimulator;
 let gateway: RunningGateway;
 
-const METHOD_NOT_ALLOWED = { detail: 'The HA API is read-only: use GET or HEAD.', code: 'method_not_allowed' };
+const METHOD_NOT_ALLOWED = { detail: 'This route is read-only: use GET or HEAD.', code: 'method_not_allowed' };
 
 beforeAll(async () => {
   backend = await startProxboxApiSimulator();
@@ -46,6 +46,14 @@ describe('request bodies on read-only routes', () => {
     expect(answer.status).toBe(404);
     expect(JSON.parse(answer.text)).toMatchObject({ code: 'not_found' });
     expect(errorLines()).toEqual([]);
+  });
+
+  test.each(['/healthz', '/readyz', '/metrics'])('answers POST %s with 405', async (path) => {
+    const answer = await call(`${gateway.url}${path}`, { method: 'POST' });
+
+    expect(answer.status).toBe(405);
+    expect(answer.headers.get('allow')).toBe('GET, HEAD');
+    expect(JSON.parse(answer.text)).toEqual({ detail: 'This route is read-only: use GET or HEAD.', code: 'method_not_allowed' });
   });
 
   test('never calls the backend for a body', async () => {
