@@ -48,15 +48,15 @@ function IsBaseUrl() {
 }
 
 export function describeBaseUrlProblem(value: string): string | null {
+  // "netbox:8080" parses as the scheme "netbox:" and "127.0.0.1:8800" not at all; both lack a scheme.
+  if (/^[\w.-]+:\d+(\/|$)/.test(value)) {
+    return `is missing http:// or https:// (for example http://${value})`;
+  }
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     return 'is not a valid URL (expected something like http://host:port)';
-  }
-  // "netbox:8080" parses as the scheme "netbox:" with the path "8080".
-  if (/^[a-z][\w.-]*:\d+(\/|$)/i.test(value)) {
-    return `is missing http:// or https:// (for example http://${value})`;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return `must use http:// or https://, not ${url.protocol}//`;

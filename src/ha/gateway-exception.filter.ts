@@ -3,8 +3,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientGoneError } from './backend-exchange.js';
 import { GatewayFailure } from './gateway-failures.js';
 
-// Matches both HA routes, with or without the trailing slash, for the 405 response.
-const HA_ROUTE = /^\/api\/plugins\/proxbox\/ha\/(?:summary|vm\/[^/]+)\/?$/;
+// Matches every GET route the gateway serves (both HA routes with or without
+// the trailing slash, the probes, /metrics and the API docs), for the 405 response.
+const GET_ROUTE = /^(?:\/api\/plugins\/proxbox\/ha\/(?:summary|vm\/[^/]+)\/?|\/healthz|\/readyz|\/metrics|\/api\/docs(?:-json|\/.*)?)$/;
 export const HA_ALLOWED_METHODS = 'GET, HEAD';
 
 /**
@@ -40,7 +41,7 @@ export class GatewayExceptionFilter implements ExceptionFilter {
     const readOnlyMethod = request.method === 'GET' || request.method === 'HEAD';
     const routeMiss = exception instanceof HttpException && exception.getStatus() === 404;
     if (!readOnlyMethod || routeMiss) {
-      return HA_ROUTE.test(path) ? new GatewayFailure('method_not_allowed', {}, { Allow: HA_ALLOWED_METHODS }) : new GatewayFailure('not_found');
+      return GET_ROUTE.test(path) ? new GatewayFailure('method_not_allowed', {}, { Allow: HA_ALLOWED_METHODS }) : new GatewayFailure('not_found');
     }
 
     const failure = new GatewayFailure('internal_error', { requestId: request.id });

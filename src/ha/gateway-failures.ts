@@ -59,7 +59,7 @@ export const FAILURES = {
   },
   method_not_allowed: {
     status: 405,
-    detail: () => 'The HA API is read-only: use GET or HEAD.',
+    detail: () => 'This route is read-only: use GET or HEAD.',
   },
 
   credentials_missing: {
