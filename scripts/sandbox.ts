@@ -61,7 +61,9 @@ function printUsage(gatewayUrl: string): void {
 async function main(): Promise<void> {
   const gatewayPort = portFromEnv('SANDBOX_GATEWAY_PORT', 8090);
   const backend = await startSimulator('SANDBOX_PROXBOX_API_PORT', () =>
-    startProxboxApiSimulator({ apiKey: API_KEY, port: portFromEnv('SANDBOX_PROXBOX_API_PORT', 18800) }),
+    // proxbox-api locks a key out after 5 failed attempts for 300 s. The sandbox is more lenient, so that
+    // trying a wrong key by hand does not lock out its own gateway for long.
+    startProxboxApiSimulator({ apiKey: API_KEY, port: portFromEnv('SANDBOX_PROXBOX_API_PORT', 18800), lockoutAfter: 20, lockoutMs: 30_000 }),
   );
   const netbox = await startSimulator('SANDBOX_NETBOX_PORT', () => startNetBoxSimulator({ port: portFromEnv('SANDBOX_NETBOX_PORT', 18000) })).catch(
     async (error: unknown) => {
@@ -69,7 +71,9 @@ async function main(): Promise<void> {
       throw error;
     },
   );
-  process.stdout.write(`simulated proxbox-api: ${backend.url} (API key: ${API_KEY})\nsimulated NetBox:      ${netbox.url}\n`);
+  process.stdout.write(
+    `simulated proxbox-api: ${backend.url} (API key: ${API_KEY}; 20 wrong keys lock every client out for 30 s)\nsimulated NetBox:      ${netbox.url}\n`,
+  );
 
   const mainScript = fileURLToPath(new URL('../../main.js', import.meta.url));
   const gateway = spawn(process.execPath, [mainScript], {
