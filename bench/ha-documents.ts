@@ -1,6 +1,6 @@
 /**
  * Deterministic HA summaries for the benchmark, shaped like a current
- * proxbox-api's answer (status, groups, resources, rules). The same call
+ * proxbox-api's response (status, groups, resources, rules). The same call
  * always returns the same bytes, so forwarded bodies can be compared by hash.
  */
 

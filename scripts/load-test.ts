@@ -54,10 +54,10 @@ const KINDS: RequestKind[] = [
 ];
 
 /**
- * Whether a starved machine can change the status: a request that waits for
- * the backend turns into 502 backend_timeout when the deadline passes first,
- * and one on a reused keep-alive connection into 502 backend_reset when
- * proxbox-api closes that connection at the same moment.
+ * Tells whether a starved machine can change the status of a request kind.
+ * A request that waits for the backend turns into 502 backend_timeout when
+ * the deadline passes first. One on a reused keep-alive connection turns into
+ * 502 backend_reset when proxbox-api closes that connection at the same moment.
  */
 const isTimingSensitive = (kind: RequestKind) => kind.expectedStatus !== 400 && kind.expectedStatus !== 403 && kind.expectedStatus !== 502;
 
@@ -67,7 +67,7 @@ if (SCHEDULE.length !== 100) throw new Error(`request kind shares add up to ${SC
 
 interface KindTally {
   count: number;
-  /** Answers by status and error code, such as "502 backend_timeout". */
+  /** Response counts by status and error code, such as "502 backend_timeout". */
   statuses: Map<string, number>;
   latenciesMs: number[];
 }

@@ -134,7 +134,7 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
  * Starts a simulated NetBox on 127.0.0.1 that judges credentials as NetBox
  * does for the plugin's endpoint collections: 403 with NetBox's detail for a
  * bad credential, 403 for a missing view right, 200 with a listing otherwise.
- * Other /api/ paths answer 200 with the path, so routing tests can see them.
+ * Other /api/ paths return 200 with the path, so routing tests can see them.
  */
 export async function startNetBoxSimulator(options: NetBoxSimulatorOptions = {}): Promise<NetBoxSimulator> {
   const requests: RecordedRequest[] = [];

@@ -13,11 +13,11 @@ export type ProxboxApiFault =
   | { kind: 'ha_missing' }
   /** Any status with a JSON or raw body, such as 500, or 401 and 429 regardless of the key. */
   | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> }
-  /** Answers normally after a delay. */
+  /** Responds normally after a delay. */
   | { kind: 'slow'; delayMs: number }
-  /** Accepts the request and never answers. */
+  /** Accepts the request and never responds. */
   | { kind: 'hang' }
-  /** Answers normally once `release` resolves, so a test decides when a request stops being in flight. */
+  /** Responds normally once `release` resolves, so a test decides when a request stops being in flight. */
   | { kind: 'held'; release: Promise<void> }
   /** Sends the headers and half of the body, then resets the connection. */
   | { kind: 'reset_mid_body' }

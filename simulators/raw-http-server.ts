@@ -11,7 +11,7 @@ export interface RawRequestHead {
 }
 
 /**
- * What the server does with one connection once the request head has
+ * The behaviour of the server on one connection once the request head has
  * arrived. It may write anything, stall, or destroy the socket, because the
  * server never writes a response on its own.
  */

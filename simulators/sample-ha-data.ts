@@ -1,5 +1,5 @@
 /**
- * Sample HA data for two clusters, shaped like proxbox-api's answers:
+ * Sample HA data for two clusters, shaped like proxbox-api's responses:
  * "pve8-lab" (Proxmox VE 8, HA groups) and "pve9-prod" (Proxmox VE 9, HA rules).
  */
 
@@ -16,7 +16,7 @@ export const MANAGED_GUESTS: Record<number, string> = {
   410: 'ct:410',
 };
 
-/** Guest IDs that exist in the sample but are not HA-managed: by-vm answers null. */
+/** Guest IDs that exist in the sample but are not HA-managed: by-vm returns null. */
 export const UNMANAGED_GUESTS = [150, 999, 1000];
 
 const TIMESTAMP = 1_764_851_400;
@@ -82,12 +82,12 @@ export const RULES = [
   { cluster_name: PVE9_CLUSTER, rule: 'spread-replicas', type: 'resource-affinity', affinity: 'negative', nodes: null, resources: 'vm:301,vm:302', strict: true, disable: false, comment: null },
 ];
 
-/** The summary of a current proxbox-api: status, groups, resources and rules. */
+/** Returns the summary of a current proxbox-api: status, groups, resources and rules. */
 export function sampleSummary(): string {
   return JSON.stringify({ status: STATUS_ROWS, groups: GROUPS, resources: RESOURCES, rules: RULES });
 }
 
-/** The by-vm answer: the guest's resource, or null when it is not HA-managed. */
+/** Returns the by-vm response: the guest's resource, or null when it is not HA-managed. */
 export function sampleVmResource(vmid: number): string {
   const sid = MANAGED_GUESTS[vmid];
   const resource = RESOURCES.find((candidate) => candidate.sid === sid);

@@ -25,7 +25,7 @@ export interface GatewayAppOptions {
 const MAX_PARAM_LENGTH = 16 * 1024;
 
 /**
- * Closes each keep-alive connection after its answer once the server stops
+ * Closes each keep-alive connection after its response once the server stops
  * listening. Fastify closes only the connections idle at close() time, so a
  * client that keeps its connection open after an in-flight request would
  * otherwise hold the drain until the grace period ends.

@@ -22,7 +22,11 @@ async function probe(): Promise<number> {
     if (response.status === 200) return 0;
     process.stderr.write(`healthcheck: ${url} returned HTTP ${response.status}\n`);
   } catch (error) {
-    const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+    let reason = String(error);
+    if (error instanceof Error) {
+      // fetch() wraps the socket error, which names the actual problem (ECONNREFUSED, ...).
+      reason = error.cause instanceof Error ? error.cause.message : error.message;
+    }
     process.stderr.write(`healthcheck: ${url} failed: ${reason}\n`);
   }
   return 1;

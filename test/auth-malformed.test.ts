@@ -13,7 +13,7 @@ const MALFORMED = {
   code: 'credentials_malformed',
 };
 
-/** The body of a malformed credential whose detail names what is wrong with it. */
+/** Builds the error body for a malformed credential whose detail names what is wrong with it. */
 function malformedBecause(reason: string) {
   return { detail: `The Authorization header or session cookie is malformed (${reason}). ${MALFORMED_ADVICE}`, code: 'credentials_malformed' };
 }

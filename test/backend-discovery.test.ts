@@ -98,7 +98,7 @@ describe('backend discovery from NetBox', () => {
     const answer = await call(`${gateway.url}${SUMMARY_ROUTE}`);
 
     expect(answer.status).toBe(503);
-    expect(JSON.parse(answer.text).detail).toContain('(NetBox answered HTTP 403 to NETBOX_TOKEN: Invalid token)');
+    expect(JSON.parse(answer.text).detail).toContain('(NetBox returned HTTP 403 for NETBOX_TOKEN: Invalid token)');
     const readiness = await call(`${gateway.url}/readyz`);
     expect(readiness.status).toBe(503);
     expect(JSON.parse(readiness.text)).toMatchObject({ code: 'not_ready' });

@@ -5,7 +5,7 @@ import { redactSecrets } from '../src/ha/gateway-failures.js';
 import { call, startGateway, SUMMARY_ROUTE, type RunningGateway } from './support/gateway.js';
 
 // A one-letter token cannot be a real NetBox credential, and replacing every
-// "o" in NetBox's answer with [redacted] would only garble the message.
+// "o" in NetBox's detail with [redacted] would only garble the message.
 
 let backend: ProxboxApiSimulator;
 let netbox: NetBoxSimulator;

@@ -1,4 +1,4 @@
-/** What the backend client needs to know about the client request it serves. */
+/** The facts about a client request that the backend client needs. */
 export interface BackendExchange {
   /** Sent upstream as X-Request-ID so both logs can be joined. */
   readonly requestId: string;
@@ -13,7 +13,7 @@ export interface BackendExchange {
   recordBackendTiming(milliseconds: number): void;
 }
 
-/** Ends a request whose client has gone: there is nobody left to answer. */
+/** Ends a request whose client has gone: no client is left to receive a response. */
 export class ClientGoneError extends Error {
   override name = 'ClientGoneError';
 

@@ -11,9 +11,9 @@ export const BACKEND_HTTP = Symbol('BACKEND_HTTP');
  * request, and merging the usual ones (header buckets, transforms,
  * transitional options, size limits, form-data classes) is a measurable
  * share of each request's CPU time. Leaving them out changes nothing for
- * this client: it sets every header and option it relies on itself, sends
- * no body, and takes the response as a stream, which the default transforms
- * leave alone and the undici adapter does not limit.
+ * this client, because it sets every header and option it relies on itself
+ * and sends no body. It also takes the response as a stream, which the
+ * default transforms leave alone and the undici adapter does not limit.
  */
 export function createBackendHttpService(): HttpService {
   const instance = axios.create({ adapter: undiciAdapter });

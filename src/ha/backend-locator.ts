@@ -5,7 +5,7 @@ import { GatewayFailure } from './gateway-failures.js';
 
 /** Tells where proxbox-api is for the current request. */
 export abstract class BackendLocator {
-  /** Returns the backend to call, or throws the 503 failure that says why there is none. */
+  /** Returns the backend to call, or throws the 503 failure that explains why there is none. */
   abstract locate(): HttpTarget;
 
   /** Returns null when requests can be served, else the reason they cannot. */

@@ -12,7 +12,7 @@ import { GatewayFailure } from './gateway-failures.js';
  */
 export function createClientErrorHandler(logger: Logger): (error: NodeJS.ErrnoException, socket: Socket) => void {
   return (error, socket) => {
-    // A reset connection, or one already gone, has nobody to answer.
+    // A reset connection, or one already gone, cannot receive a response.
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
 
     const failure = toFailure(error);

@@ -276,8 +276,8 @@ export class GatewayFailure extends Error {
 
 /**
  * Shortest value treated as a secret. NetBox keys, v2 secrets and session IDs
- * are 32 characters or more; replacing a shorter value everywhere it occurs
- * would garble ordinary words without protecting anything real.
+ * are 32 characters or more, so a shorter value is no real credential, and
+ * replacing it everywhere it occurs would only garble ordinary words.
  */
 export const MIN_REDACTED_LENGTH = 8;
 

@@ -110,7 +110,7 @@ const UNAVAILABLE_FAILURES: FailureCode[] = [
 
 const FORBIDDEN_FAILURES: FailureCode[] = ['credentials_missing', 'credentials_malformed', 'credentials_rejected', 'permission_denied'];
 
-/** The error statuses both HA routes share. */
+/** Documents the error statuses both HA routes share. */
 function ApiHaErrors(route: RouteName) {
   return applyDecorators(
     ApiExtraModels(ErrorBody),

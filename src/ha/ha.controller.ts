@@ -7,7 +7,7 @@ import { ApiSummaryRoute, ApiVmRoute } from './ha-openapi.decorators.js';
 import { ProxboxBackendService } from './proxbox-backend.service.js';
 import { VmidPipe } from './vmid.pipe.js';
 
-/** The plugin's HA routes. The trailing slash is optional and HEAD answers like GET. */
+/** The plugin's HA routes. The trailing slash is optional and HEAD returns what GET does, without a body. */
 @ApiTags('Cluster HA')
 @ApiSecurity('netbox-token')
 @ApiCookieAuth('netbox-session')

@@ -1,7 +1,7 @@
 /**
  * Checks that bytes are one JSON document (RFC 8259) in valid UTF-8 without
  * building any object. The gateway forwards the backend's bytes unchanged,
- * so a parse would allocate a whole object tree only to throw it away; for a
+ * so a parse would allocate a whole object tree only to throw it away. For a
  * 10 MB summary that tree is several times the size of the body.
  */
 

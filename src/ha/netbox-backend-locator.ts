@@ -154,13 +154,13 @@ export class NetBoxBackendLocator extends BackendLocator implements OnApplicatio
     const body = Buffer.from(response.data ?? []);
     if (response.status !== 200) {
       const detail = extractDetail(body);
-      throw new Error(`NetBox answered HTTP ${response.status} to NETBOX_TOKEN${detail ? `: ${boundedText(detail, 120)}` : ''}`);
+      throw new Error(`NetBox returned HTTP ${response.status} for NETBOX_TOKEN${detail ? `: ${boundedText(detail, 120)}` : ''}`);
     }
     try {
       const listing = JSON.parse(body.toString('utf8')) as { results?: FastApiEndpoint[] };
       return Array.isArray(listing.results) ? listing.results : [];
     } catch {
-      throw new Error('NetBox answered the FastAPIEndpoint listing with a body that is not JSON');
+      throw new Error('NetBox returned a FastAPIEndpoint listing that is not JSON');
     }
   }
 }

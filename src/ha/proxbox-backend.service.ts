@@ -253,7 +253,7 @@ function redirectFailure(target: HttpTarget, response: AxiosResponse): GatewayFa
   return new GatewayFailure('backend_redirect', { status: response.status, location: shown });
 }
 
-// nginx's answer when plain HTTP reaches a port it serves with TLS.
+// nginx's response body when plain HTTP reaches a port it serves with TLS.
 const PLAIN_HTTP_TO_HTTPS_PORT = /plain HTTP request was sent to HTTPS port/i;
 
 function statusFailure(target: HttpTarget, response: AxiosResponse, body: Buffer, apiKey: string | null): GatewayFailure {

@@ -60,7 +60,7 @@ export function classifyTransportError(error: unknown): ClassifiedError | null {
   const text = messages.join(' ');
   const specific = codes.find((code) => code !== 'ERR_BAD_RESPONSE' && code !== 'ERR_NETWORK') ?? codes[0];
 
-  // llhttp's parse errors (HPE_INVALID_CONSTANT, HPE_HEADER_OVERFLOW, ...): the peer answered, but not in valid HTTP.
+  // llhttp's parse errors (HPE_INVALID_CONSTANT, HPE_HEADER_OVERFLOW, ...): the peer responded, but not in valid HTTP.
   const parseError = codes.find((code) => code.startsWith('HPE_'));
   if (parseError !== undefined) return { kind: 'malformed', code: parseError };
 
@@ -68,7 +68,7 @@ export function classifyTransportError(error: unknown): ClassifiedError | null {
     if (UNTRUSTED_CERTIFICATE_CODES.has(code)) return { kind: 'tls_untrusted', code };
     if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return { kind: 'tls_name_mismatch', code };
   }
-  // OpenSSL's words when the peer answers a ClientHello with plain HTTP.
+  // OpenSSL's messages when the peer responds to a ClientHello with plain HTTP.
   if (/wrong version number|packet length too long|http request/i.test(text) || codes.includes('ERR_SSL_WRONG_VERSION_NUMBER')) {
     return { kind: 'speaks_http', code: 'ERR_SSL_WRONG_VERSION_NUMBER' };
   }

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-/** The body of every error the gateway answers. */
+/** The body of every error response of the gateway. */
 export class ErrorBody {
   @ApiProperty({ description: 'One sentence an operator can act on. Never contains a credential.' })
   detail: string;

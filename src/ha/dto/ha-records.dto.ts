@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 
-// Shapes of proxbox-api's HA answers, for the OpenAPI document only: the
+// Shapes of proxbox-api's HA responses, for the OpenAPI document only: the
 // gateway forwards the backend's bytes and never validates them. Every field
 // may be absent or null, and backends add fields over time.
 

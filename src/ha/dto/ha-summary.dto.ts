@@ -4,7 +4,7 @@ import { HaGroup, HaNode, HaResource, HaRule, HaStatusRow } from './ha-records.d
 /**
  * The summary of current proxbox-api versions. PVE 8 clusters fill `groups`;
  * PVE 9 replaced groups with `rules`, so either list may be empty. A cluster
- * without HA answers with every list empty.
+ * without HA returns every list empty.
  */
 export class HaSummary {
   @ApiPropertyOptional({ type: [HaStatusRow], nullable: true })
