@@ -10,6 +10,8 @@ export interface RowSummary {
   rssBeforeMb?: number;
   rssAfterMb?: number;
   netboxCallsPerRequest?: number;
+  /** Decimals shown for p50 and p99: 0 for autocannon's whole milliseconds. */
+  latencyDigits?: number;
 }
 
 export interface TargetCheck {
@@ -30,8 +32,8 @@ export function formatTable(rows: RowSummary[]): string {
     [
       row.name,
       formatNumber(row.requestsPerSecond),
-      formatNumber(row.p50Ms),
-      formatNumber(row.p99Ms),
+      formatNumber(row.p50Ms, row.latencyDigits),
+      formatNumber(row.p99Ms, row.latencyDigits),
       String(row.errors),
       formatNumber(row.rssBeforeMb),
       formatNumber(row.rssAfterMb),
