@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayFailure } from '../ha/gateway-failures.js';
 
@@ -30,7 +30,8 @@ const V2_TOKEN = /^nbt_[A-Za-z0-9]+\.[\x21-\x7e]+$/;
 const SESSION_COOKIE = /(?:^|;)\s*sessionid=([^;]*)/;
 
 function fingerprint(kind: CredentialKind, value: string): string {
-  return createHash('sha256').update(kind).update('\0').update(value).digest('hex');
+  // The one-shot hash() takes about a third of the time of createHash() for inputs this short.
+  return hash('sha256', `${kind}\0${value}`, 'hex');
 }
 
 function malformed(reason?: string): GatewayFailure {
