@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { GATEWAY_NODE_FLAGS } from '../src/node-flags.js';
 import type { NeighbourCommand, NeighbourCounts, NeighbourReply, SummarySize } from './neighbours.js';
 
 const STARTUP_TIMEOUT_MS = 30_000;
@@ -115,9 +116,9 @@ export interface GatewayOptions {
   nodeArgs?: string[];
 }
 
-/** Starts the built gateway (dist/main.js) as a child with login required and info logs, as in production. */
+/** Starts the built gateway (dist/main.js) as a child with its Node.js flags, login required and info logs, as in production. */
 export async function startGatewayProcess(options: GatewayOptions): Promise<Service> {
-  const child = spawnNode(new URL('main.js', DIST).pathname, options.nodeArgs ?? [], {
+  const child = spawnNode(new URL('main.js', DIST).pathname, [...GATEWAY_NODE_FLAGS, ...(options.nodeArgs ?? [])], {
     HOST: '127.0.0.1',
     PORT: '0',
     PROXBOX_API_URL: options.backendUrl,

@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { GATEWAY_NODE_FLAGS } from '../src/node-flags.js';
 import { V1_TOKENS, V2_TOKENS } from '../simulators/netbox-fixtures.js';
 import { startNetBoxSimulator } from '../simulators/netbox-simulator.js';
 import { startProxboxApiSimulator } from '../simulators/proxbox-api-simulator.js';
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
   );
 
   const mainScript = fileURLToPath(new URL('../../main.js', import.meta.url));
-  const gateway = spawn(process.execPath, [mainScript], {
+  const gateway = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, mainScript], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: {
       ...process.env,

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { closeServer, listen } from '../simulators/listen.js';
+import { GATEWAY_NODE_FLAGS } from '../src/node-flags.js';
 import { spawnGateway, type GatewayProcess } from './support/gateway-process.js';
 import { releasedPort } from './support/ports.js';
 
@@ -34,8 +35,14 @@ describe('Dockerfile', () => {
   test('runs the built server as CMD', () => {
     const command = execFormCommand('CMD');
 
-    expect(command).toEqual(['node', 'dist/main.js']);
+    expect(command).toEqual(['node', ...GATEWAY_NODE_FLAGS, 'dist/main.js']);
     expect(existsSync(new URL('dist/main.js', REPO_ROOT))).toBe(true);
+  });
+
+  test('start script passes the same flags', () => {
+    const packageJson = JSON.parse(readFileSync(new URL('package.json', REPO_ROOT), 'utf8')) as { scripts: Record<string, string> };
+
+    expect(packageJson.scripts.start).toBe(['node', ...GATEWAY_NODE_FLAGS, 'dist/main.js'].join(' '));
   });
 
   test('runs as an unprivileged user', () => {
