@@ -62,13 +62,13 @@ const statusRow = (cluster: string, row: Record<string, unknown>) => ({
 
 export const STATUS_ROWS = [
   statusRow(PVE8_CLUSTER, { id: 'quorum', type: 'quorum', node: 'pve1', status: 'OK', quorate: true }),
-  statusRow(PVE8_CLUSTER, { id: 'master', type: 'master', node: 'pve1', status: 'pve1 (active, Thu Dec  4 12:30:00 2026)' }),
-  statusRow(PVE8_CLUSTER, { id: 'lrm:pve1', type: 'lrm', node: 'pve1', status: 'pve1 (active, Thu Dec  4 12:30:01 2026)', state: 'active' }),
-  statusRow(PVE8_CLUSTER, { id: 'lrm:pve2', type: 'lrm', node: 'pve2', status: 'pve2 (active, Thu Dec  4 12:30:02 2026)', state: 'active' }),
+  statusRow(PVE8_CLUSTER, { id: 'master', type: 'master', node: 'pve1', status: 'pve1 (active, Thu Dec  4 12:30:00 2025)' }),
+  statusRow(PVE8_CLUSTER, { id: 'lrm:pve1', type: 'lrm', node: 'pve1', status: 'pve1 (active, Thu Dec  4 12:30:01 2025)', state: 'active' }),
+  statusRow(PVE8_CLUSTER, { id: 'lrm:pve2', type: 'lrm', node: 'pve2', status: 'pve2 (active, Thu Dec  4 12:30:02 2025)', state: 'active' }),
   statusRow(PVE8_CLUSTER, { id: 'service:vm:101', type: 'service', sid: 'vm:101', node: 'pve1', state: 'started', status: 'started', crm_state: 'started', request_state: 'started', failback: true, max_relocate: 1, max_restart: 1 }),
   statusRow(PVE8_CLUSTER, { id: 'service:ct:205', type: 'service', sid: 'ct:205', node: 'pve2', state: 'migrate', status: 'migrate', crm_state: 'migrate', request_state: 'started', failback: false, max_relocate: 2, max_restart: 3 }),
   statusRow(PVE9_CLUSTER, { id: 'quorum', type: 'quorum', node: 'pve-a', status: 'OK', quorate: true }),
-  statusRow(PVE9_CLUSTER, { id: 'master', type: 'master', node: 'pve-b', status: 'pve-b (active, Thu Dec  4 12:29:58 2026)' }),
+  statusRow(PVE9_CLUSTER, { id: 'master', type: 'master', node: 'pve-b', status: 'pve-b (active, Thu Dec  4 12:29:58 2025)' }),
   statusRow(PVE9_CLUSTER, { id: 'service:vm:302', type: 'service', sid: 'vm:302', node: 'pve-b', state: 'recovery', status: 'recovery', crm_state: 'recovery', request_state: 'started', failback: true, max_relocate: 1, max_restart: 2 }),
 ];
 
