@@ -1,7 +1,10 @@
 import { Controller, Get, Header, HttpCode } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { BackendLocator } from '../ha/backend-locator.js';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { BACKEND_URL_UNSET_REASON, BackendLocator } from '../ha/backend-locator.js';
+import { ErrorBody } from '../ha/dto/error-body.dto.js';
 import { GatewayFailure } from '../ha/gateway-failures.js';
+
+const UNSET_BACKEND_FAILURE = new GatewayFailure('not_ready', { reason: BACKEND_URL_UNSET_REASON });
 
 /** Probes for container orchestrators; neither touches proxbox-api or NetBox. */
 @ApiTags('Health')
@@ -21,8 +24,16 @@ export class HealthController {
   @Get('readyz')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Readiness: 200 when a backend is configured, else 503 with the reason' })
+  @ApiExtraModels(ErrorBody)
   @ApiOkResponse({ schema: { example: { status: 'ready' } } })
-  @ApiServiceUnavailableResponse({ schema: { example: { detail: 'PROXBOX_API_URL is not set, so every HA request answers 503.', code: 'not_ready' } } })
+  @ApiServiceUnavailableResponse({
+    content: {
+      'application/json': {
+        schema: { $ref: getSchemaPath(ErrorBody) },
+        example: { detail: UNSET_BACKEND_FAILURE.detail, code: UNSET_BACKEND_FAILURE.code },
+      },
+    },
+  })
   readiness(): { status: string } {
     const reason = this.locator.unreadyReason();
     if (reason !== null) throw new GatewayFailure('not_ready', { reason });
