@@ -16,7 +16,7 @@ export class HealthController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Liveness: 200 while the process serves requests' })
-  @ApiOkResponse({ schema: { example: { status: 'ok' } } })
+  @ApiOkResponse({ description: 'The process is alive and serving requests.', schema: { example: { status: 'ok' } } })
   liveness(): { status: string } {
     return { status: 'ok' };
   }
@@ -25,8 +25,9 @@ export class HealthController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Readiness: 200 when a backend is configured, else 503 with the reason' })
   @ApiExtraModels(ErrorBody)
-  @ApiOkResponse({ schema: { example: { status: 'ready' } } })
+  @ApiOkResponse({ description: 'A backend is configured or discovered, so HA requests can be served.', schema: { example: { status: 'ready' } } })
   @ApiServiceUnavailableResponse({
+    description: 'No backend is configured or discovered. The detail gives the reason.',
     content: {
       'application/json': {
         schema: { $ref: getSchemaPath(ErrorBody) },
