@@ -1,19 +1,32 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { startProxboxApiSimulator, type ProxboxApiSimulator } from '../simulators/proxbox-api-simulator.js';
+import { GROUPS, RESOURCES, STATUS_ROWS, sampleSummary } from '../simulators/sample-ha-data.js';
 import { failureBody } from './support/failure-body.js';
 import { call } from './support/gateway.js';
 import { spawnGateway, type GatewayProcess } from './support/gateway-process.js';
+import { schemaViolations, type SchemaObject } from './support/openapi-schema.js';
+
+interface OpenApiMediaType {
+  schema?: SchemaObject;
+  example?: unknown;
+  examples?: Record<string, { value: unknown }>;
+}
 
 interface OpenApiOperation {
-  responses: Record<string, { content?: Record<string, { schema?: unknown; examples?: Record<string, { value: unknown }> }> }>;
+  responses: Record<string, { description?: string; content?: Record<string, OpenApiMediaType> }>;
   security?: Record<string, string[]>[];
 }
 
 interface OpenApiDocument {
   openapi: string;
   paths: Record<string, Record<string, OpenApiOperation>>;
-  components: { schemas: Record<string, unknown>; securitySchemes: Record<string, Record<string, string>> };
+  components: { schemas: Record<string, SchemaObject & { properties?: Record<string, SchemaObject> }>; securitySchemes: Record<string, Record<string, string>> };
 }
+
+// Properties whose values really are JSON objects. None of the DTOs has one
+// today; a property reflected as Object by mistake must not hide here.
+const OBJECT_PROPERTIES: string[] = [];
+const SCALAR_AND_ARRAY_TYPES = ['string', 'integer', 'number', 'boolean', 'array'];
 
 const SUMMARY_PATH = '/api/plugins/proxbox/ha/summary';
 const VM_PATH = '/api/plugins/proxbox/ha/vm/{vmid}';
@@ -65,7 +78,7 @@ describe('configured gateway process', () => {
   test('summary documents both generations', () => {
     const schema = document.paths[SUMMARY_PATH].get.responses['200'].content?.['application/json'].schema;
 
-    expect(schema).toEqual({ oneOf: [{ $ref: '#/components/schemas/HaSummary' }, { $ref: '#/components/schemas/LegacyHaSummary' }] });
+    expect(schema).toEqual({ anyOf: [{ $ref: '#/components/schemas/HaSummary' }, { $ref: '#/components/schemas/LegacyHaSummary' }] });
     expect(document.components.schemas).toHaveProperty('HaSummary');
     expect(document.components.schemas).toHaveProperty('LegacyHaSummary');
   });
@@ -74,7 +87,7 @@ describe('configured gateway process', () => {
     const ok = document.paths[VM_PATH].get.responses['200'].content?.['application/json'];
 
     expect(ok?.schema).toEqual({
-      oneOf: [{ $ref: '#/components/schemas/HaResource' }, expect.objectContaining({ type: 'object', additionalProperties: false })],
+      anyOf: [{ $ref: '#/components/schemas/HaResource' }, expect.objectContaining({ type: 'object', additionalProperties: false })],
     });
     expect(ok?.examples?.unmanaged.value).toEqual({});
     expect(ok?.examples?.managed.value).toMatchObject({ sid: 'vm:101' });
@@ -143,6 +156,85 @@ describe('configured gateway process', () => {
     expect(document.paths[VM_PATH].get.security).toContainEqual({ 'netbox-token': [] });
   });
 
+  test('schema properties are never mistyped as object', () => {
+    const mistyped: string[] = [];
+    for (const [schemaName, schema] of Object.entries(document.components.schemas)) {
+      for (const [propertyName, property] of Object.entries(schema.properties ?? {})) {
+        const name = `${schemaName}.${propertyName}`;
+        if (OBJECT_PROPERTIES.includes(name)) {
+          expect(property.type).toBe('object');
+        } else if (!SCALAR_AND_ARRAY_TYPES.includes(property.type as string)) {
+          mistyped.push(`${name}: ${String(property.type)}`);
+        }
+      }
+    }
+
+    expect(mistyped).toEqual([]);
+  });
+
+  test.each([
+    ['HaStatusRow', 'id', 'string'],
+    ['HaStatusRow', 'quorate', 'boolean'],
+    ['HaStatusRow', 'timestamp', 'integer'],
+    ['HaResource', 'max_restart', 'integer'],
+    ['HaResource', 'failback', 'boolean'],
+    ['HaGroup', 'nodes', 'string'],
+    ['HaRule', 'strict', 'boolean'],
+    ['HaNode', 'quorum', 'integer'],
+  ])('%s.%s is a nullable %s', (schemaName, propertyName, type) => {
+    const property = document.components.schemas[schemaName].properties?.[propertyName];
+
+    expect(property?.type).toBe(type);
+    expect(property?.nullable).toBe(true);
+  });
+
+  test.each([
+    ['summary', '/api/plugins/proxbox/ha/summary/', SUMMARY_PATH],
+    ['HA-managed VM', '/api/plugins/proxbox/ha/vm/101/', VM_PATH],
+    ['HA-managed container', '/api/plugins/proxbox/ha/vm/205/', VM_PATH],
+    ['unmanaged guest', '/api/plugins/proxbox/ha/vm/150/', VM_PATH],
+  ])('%s body passes its 200 schema', async (_case, route, path) => {
+    const answer = await call(`${gateway.url}${route}`);
+    const schema = document.paths[path].get.responses['200'].content?.['application/json'].schema as SchemaObject;
+
+    expect(answer.status).toBe(200);
+    expect(schemaViolations(schema, JSON.parse(answer.text), document.components.schemas)).toEqual([]);
+  });
+
+  test('older backend summary passes its 200 schema', async () => {
+    const legacySummary = { nodes: [{ node: 'pve-01', online: true, ha_state: 'active', quorum: 1 }], groups: GROUPS, resources: RESOURCES, status: STATUS_ROWS };
+    backend.setSummary(JSON.stringify(legacySummary));
+    try {
+      const answer = await call(`${gateway.url}/api/plugins/proxbox/ha/summary/`);
+      const schema = document.paths[SUMMARY_PATH].get.responses['200'].content?.['application/json'].schema as SchemaObject;
+
+      expect(answer.status).toBe(200);
+      expect(schemaViolations(schema, JSON.parse(answer.text), document.components.schemas)).toEqual([]);
+    } finally {
+      backend.setSummary(sampleSummary());
+    }
+  });
+
+  test('mistyped field fails the summary schema', () => {
+    const schema = document.paths[SUMMARY_PATH].get.responses['200'].content?.['application/json'].schema as SchemaObject;
+    const body = { status: [{ ...STATUS_ROWS[0], timestamp: 'yesterday' }], groups: [], resources: [], rules: [] };
+
+    expect(schemaViolations(schema, body, document.components.schemas)).toContain('$: matches none of the anyOf branches');
+  });
+
+  test('every response has a description', () => {
+    const undescribed: string[] = [];
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        for (const [status, response] of Object.entries(operation.responses)) {
+          if ((response.description ?? '').trim() === '') undescribed.push(`${method.toUpperCase()} ${path} ${status}`);
+        }
+      }
+    }
+
+    expect(undescribed).toEqual([]);
+  });
+
   test('SIGTERM stops the process cleanly', async () => {
     const short = await spawnGateway({ PROXBOX_API_URL: backend.url, LOGIN_REQUIRED: 'false' });
 
@@ -166,6 +258,16 @@ describe('gateway process without a backend', () => {
 
     expect(answer.status).toBe(503);
     expect(answer.text).toBe(failureBody('not_ready', { reason: 'PROXBOX_API_URL is not set, so every HA request answers 503.' }));
+  });
+
+  test('readyz 503 example is the real body', async () => {
+    const answer = await call(`${gateway.url}/readyz`);
+    const document = JSON.parse((await call(`${gateway.url}/api/docs-json`)).text) as OpenApiDocument;
+    const documented = document.paths['/readyz'].get.responses['503'].content?.['application/json'];
+
+    expect(answer.status).toBe(503);
+    expect(documented?.example).toEqual(JSON.parse(answer.text));
+    expect(documented?.schema).toEqual({ $ref: '#/components/schemas/ErrorBody' });
   });
 
   test('healthz still answers ok', async () => {

@@ -3,6 +3,9 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config.js'
 import { HttpTarget } from './backend-target.js';
 import { GatewayFailure } from './gateway-failures.js';
 
+/** The readiness failure reason when PROXBOX_API_URL is unset, also quoted by the OpenAPI example of /readyz. */
+export const BACKEND_URL_UNSET_REASON = 'PROXBOX_API_URL is not set, so every HA request answers 503.';
+
 /** Tells where proxbox-api is for the current request. */
 export abstract class BackendLocator {
   /** Returns the backend to call, or throws the 503 failure that explains why there is none. */
@@ -28,7 +31,7 @@ export class EnvironmentBackendLocator extends BackendLocator implements OnAppli
   }
 
   unreadyReason(): string | null {
-    return this.target === null ? 'PROXBOX_API_URL is not set, so every HA request answers 503.' : null;
+    return this.target === null ? BACKEND_URL_UNSET_REASON : null;
   }
 
   onApplicationShutdown(): void {

@@ -129,9 +129,10 @@ export function ApiSummaryRoute() {
         'Proxied live from proxbox-api `GET /proxmox/cluster/ha/summary` (one request, 15 s limit by default). The body is the backend\'s, byte for byte. Current backends send `status`, `groups`, `resources` and `rules`; older ones `nodes`, `groups`, `resources` and `status`. A cluster without HA answers 200 with empty lists.',
     }),
     ApiExtraModels(HaSummary, LegacyHaSummary),
+    // anyOf, not oneOf: neither shape has required fields, so every real body matches both.
     ApiOkResponse({
       description: 'The backend\'s HA summary, unchanged.',
-      schema: { oneOf: [{ $ref: getSchemaPath(HaSummary) }, { $ref: getSchemaPath(LegacyHaSummary) }] },
+      schema: { anyOf: [{ $ref: getSchemaPath(HaSummary) }, { $ref: getSchemaPath(LegacyHaSummary) }] },
     }),
     ApiHaErrors('summary'),
   );
@@ -154,7 +155,8 @@ export function ApiVmRoute() {
       description: 'The guest\'s HA resource, or `{}` when it is not HA-managed.',
       content: {
         'application/json': {
-          schema: { oneOf: [{ $ref: getSchemaPath(HaResource) }, { type: 'object', additionalProperties: false, description: 'Not HA-managed.' }] },
+          // anyOf, not oneOf: HaResource has no required fields, so `{}` matches both branches.
+          schema: { anyOf: [{ $ref: getSchemaPath(HaResource) }, { type: 'object', additionalProperties: false, description: 'Not HA-managed.' }] },
           examples: {
             managed: {
               summary: 'HA-managed VM',

@@ -1,7 +1,10 @@
 import { Controller, Get, Header, HttpCode } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { BackendLocator } from '../ha/backend-locator.js';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { BACKEND_URL_UNSET_REASON, BackendLocator } from '../ha/backend-locator.js';
+import { ErrorBody } from '../ha/dto/error-body.dto.js';
 import { GatewayFailure } from '../ha/gateway-failures.js';
+
+const UNSET_BACKEND_FAILURE = new GatewayFailure('not_ready', { reason: BACKEND_URL_UNSET_REASON });
 
 /** Probes for container orchestrators; neither touches proxbox-api or NetBox. */
 @ApiTags('Health')
@@ -13,7 +16,7 @@ export class HealthController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Liveness: 200 while the process serves requests' })
-  @ApiOkResponse({ schema: { example: { status: 'ok' } } })
+  @ApiOkResponse({ description: 'The process is alive and serving requests.', schema: { example: { status: 'ok' } } })
   liveness(): { status: string } {
     return { status: 'ok' };
   }
@@ -21,8 +24,17 @@ export class HealthController {
   @Get('readyz')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Readiness: 200 when a backend is configured, else 503 with the reason' })
-  @ApiOkResponse({ schema: { example: { status: 'ready' } } })
-  @ApiServiceUnavailableResponse({ schema: { example: { detail: 'PROXBOX_API_URL is not set, so every HA request answers 503.', code: 'not_ready' } } })
+  @ApiExtraModels(ErrorBody)
+  @ApiOkResponse({ description: 'A backend is configured or discovered, so HA requests can be served.', schema: { example: { status: 'ready' } } })
+  @ApiServiceUnavailableResponse({
+    description: 'No backend is configured or discovered. The detail gives the reason.',
+    content: {
+      'application/json': {
+        schema: { $ref: getSchemaPath(ErrorBody) },
+        example: { detail: UNSET_BACKEND_FAILURE.detail, code: UNSET_BACKEND_FAILURE.code },
+      },
+    },
+  })
   readiness(): { status: string } {
     const reason = this.locator.unreadyReason();
     if (reason !== null) throw new GatewayFailure('not_ready', { reason });

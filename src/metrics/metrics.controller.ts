@@ -14,7 +14,7 @@ export class MetricsController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Prometheus metrics in the text exposition format 0.0.4' })
   @ApiProduces(Registry.PROMETHEUS_CONTENT_TYPE)
-  @ApiOkResponse({ schema: { type: 'string', example: 'proxbox_ha_gateway_http_requests_in_flight 0\n' } })
+  @ApiOkResponse({ description: 'Every gateway metric, in the Prometheus text format.', schema: { type: 'string', example: 'proxbox_ha_gateway_http_requests_in_flight 0\n' } })
   scrape(): Promise<string> {
     return this.metrics.render();
   }
