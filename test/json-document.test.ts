@@ -605,6 +605,85 @@ describe('isJsonDocument against JSON.parse', () => {
   });
 });
 
+/**
+ * Returns a view of a copy of `bytes` that starts `offset` bytes into a larger
+ * buffer filled with quotes, so a check that reads past either end of the
+ * view finds a quote that could end a string there.
+ */
+function viewAtOffset(bytes: Uint8Array, offset: number): Uint8Array {
+  const backing = new Uint8Array(offset + bytes.length + 8).fill(0x22);
+  backing.set(bytes, offset);
+  return backing.subarray(offset, offset + bytes.length);
+}
+
+describe('isJsonDocument at every byte alignment', () => {
+  const offsets = [0, 1, 2, 3, 4, 5, 6, 7];
+
+  test('agrees with JSON.parse on generated and mutated documents', () => {
+    const random = seededRandom(0xa11ed);
+    const generator = new DocumentGenerator(random);
+    const mismatches: string[] = [];
+
+    for (let k = 0; k < 400; k += 1) {
+      const valid = utf8(generator.document(1 + (k % 4)));
+      for (const bytes of [valid, mutate(valid, random), mutate(valid, random)]) {
+        const expected = expectedVerdict(bytes);
+        for (const offset of offsets) {
+          if (isJsonDocument(viewAtOffset(bytes, offset)) !== expected) mismatches.push(`${offset}:${hex(bytes)}`);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  test('finds the closing quote at every position in a word', () => {
+    const mismatches: string[] = [];
+    for (let length = 0; length <= 24; length += 1) {
+      const bytes = utf8(`["${'abcdefghijklmnopqrstuvwxyz'.slice(0, length)}",1]`);
+      for (const offset of offsets) {
+        if (!isJsonDocument(viewAtOffset(bytes, offset))) mismatches.push(`${offset}:${length}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  test('rejects a stop byte at every position in a long string', () => {
+    const mismatches: string[] = [];
+    for (let position = 0; position < 20; position += 1) {
+      for (const stop of [[0x00], [0x1f], [0x0a], [0x5c, 0x78]]) {
+        const content = [...Buffer.from('x'.repeat(20))];
+        content.splice(position, 1, ...stop);
+        const bytes = Buffer.from([0x22, ...content, 0x22]);
+        for (const offset of offsets) {
+          if (isJsonDocument(viewAtOffset(bytes, offset))) mismatches.push(`${offset}:${position}:${hex(bytes)}`);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  test('accepts strings that start with bytes just above the stop bytes', () => {
+    // A quote, backslash or control byte before these can make the word scan
+    // flag them, so the check must look at the byte itself.
+    const texts = ['{"#a":"#","b":"\\\\#"}', '["!",""," ","]]"]', '["\\"#","\\\\]",";"]', '{"a":"\\u0041#"}'];
+    for (const text of texts) {
+      expect(JSON.parse(text)).toBeDefined();
+      for (const offset of offsets) {
+        expect([offset, text, isJsonDocument(viewAtOffset(utf8(text), offset))]).toEqual([offset, text, true]);
+      }
+    }
+  });
+
+  test('rejects a string left open at the end of the view', () => {
+    for (let length = 0; length <= 12; length += 1) {
+      const bytes = utf8(`["${'a'.repeat(length)}`);
+      for (const offset of offsets) {
+        expect([offset, length, isJsonDocument(viewAtOffset(bytes, offset))]).toEqual([offset, length, false]);
+      }
+    }
+  });
+});
+
 describe('isJsonNull', () => {
   test.each([
     ['bare null', 'null'],
