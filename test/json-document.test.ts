@@ -82,6 +82,16 @@ describe('isJsonDocument value kinds', () => {
     expect(isJsonDocument(new TextEncoder().encode('{"a":[1,2]'))).toBe(false);
   });
 
+  test('rejects input whose buffer was detached', () => {
+    const buffer = new ArrayBuffer(4);
+    const bytes = new Uint8Array(buffer);
+    bytes.set(utf8('[42]'));
+    structuredClone(buffer, { transfer: [buffer] });
+
+    expect(bytes.length).toBe(0);
+    expect(isJsonDocument(bytes)).toBe(false);
+  });
+
   test('reads only the bytes of a view into a larger buffer', () => {
     const whole = utf8('["abc"] ');
 
@@ -665,7 +675,13 @@ describe('isJsonDocument at every byte alignment', () => {
   test('accepts strings that start with bytes just above the stop bytes', () => {
     // A quote, backslash or control byte before these can make the word scan
     // flag them, so the check must look at the byte itself.
-    const texts = ['{"#a":"#","b":"\\\\#"}', '["!",""," ","]]"]', '["\\"#","\\\\]",";"]', '{"a":"\\u0041#"}'];
+    const texts = [
+      '{"#a":"#","b":"\\\\#"}',
+      '["!",""," ","]]"]',
+      '["\\"#","\\\\]",";"]',
+      '{"a":"\\u0041#"}',
+      '["####","a#######","]]]]\\\\","x]]]]]]]\\n"]',
+    ];
     for (const text of texts) {
       expect(JSON.parse(text)).toBeDefined();
       for (const offset of offsets) {
