@@ -32,13 +32,6 @@ export const MAX_JSON_DEPTH = 4096;
 /** Opening byte of each open container, reused by every call because the check is synchronous. */
 const containers = new Uint8Array(MAX_JSON_DEPTH);
 
-/**
- * Whether an Int32Array keeps the byte at the lowest address in its lowest
- * bits. The word scan of strings assumes so, and is skipped otherwise.
- */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-const NO_WORDS = new Int32Array(0);
-
 /** Returns true when `bytes` hold exactly one JSON value, with optional surrounding whitespace. */
 export function isJsonDocument(bytes: Uint8Array): boolean {
   // A byte of 0x80 or more is invalid JSON outside a string. So the input is
@@ -50,14 +43,14 @@ export function isJsonDocument(bytes: Uint8Array): boolean {
 /** Checks the JSON grammar, taking every byte of 0x80 or more inside a string as text. */
 function followsJsonGrammar(bytes: Uint8Array): boolean {
   const end = bytes.length;
+  // Empty input is invalid. Returning here also keeps a view of a detached
+  // buffer, which reads as empty, away from the DataView constructor, which
+  // throws on it.
+  if (end === 0) return false;
 
-  // Strings are scanned four bytes at a time through the aligned 32-bit words
-  // of the input: `head` bytes come before the first word, and bytes from
-  // `wordEnd` on are after the last one. Those are scanned one at a time.
-  const head = (4 - (bytes.byteOffset & 3)) & 3;
-  const wordCount = LITTLE_ENDIAN && end >= head + 4 ? (end - head) >> 2 : 0;
-  const words = wordCount > 0 ? new Int32Array(bytes.buffer, bytes.byteOffset + head, wordCount) : NO_WORDS;
-  const wordEnd = head + wordCount * 4;
+  // Strings are scanned four bytes at a time through this view. getInt32 reads
+  // big-endian at any offset, so the first of the four bytes is in the top bits.
+  const view = new DataView(bytes.buffer, bytes.byteOffset, end);
 
   let depth = 0;
   let i = 0;
@@ -78,19 +71,17 @@ function followsJsonGrammar(bytes: Uint8Array): boolean {
     if (byte === QUOTE) {
       i += 1;
       // Find the closing quote. Each turn stops at a quote, a backslash or a
-      // control character, or at a byte that the word scan flagged wrongly.
+      // control character, or at a byte that stopFlags flagged wrongly. The
+      // last three bytes of the input are scanned one at a time.
       for (;;) {
-        if (i >= head && i < wordEnd) {
-          let w = (i - head) >> 2;
-          // Flags for the bytes of the first word before `i` are cleared.
-          let stops = stopFlags(words[w]) & (0x80808080 << (((i - head) & 3) << 3));
-          while (stops === 0 && w + 1 < wordCount) {
-            w += 1;
-            stops = stopFlags(words[w]);
+        while (i + 4 <= end) {
+          const stops = stopFlags(view.getInt32(i));
+          if (stops !== 0) {
+            // Each byte before the first flagged one adds 8 leading zero bits.
+            i += Math.clz32(stops) >> 3;
+            break;
           }
-          // (stops - 1) ^ stops keeps the bits up to the lowest flag, so its
-          // leading zeros count the bytes after the flagged one.
-          i = stops === 0 ? wordEnd : head + w * 4 + 3 - (Math.clz32((stops - 1) ^ stops) >> 3);
+          i += 4;
         }
         if (i >= end) return false;
         byte = bytes[i];
@@ -206,10 +197,11 @@ function followsJsonGrammar(bytes: Uint8Array): boolean {
 }
 
 /**
- * Flags, in bit 7 of each byte, the bytes of a little-endian word that may
- * stop a string: a quote, a backslash or a byte below 0x20. The lowest flag
- * is always right. A flag above it can be wrong, because a flagged byte
- * borrows from the next one in the subtractions.
+ * Flags, in bit 7 of each byte, the bytes of a word that may stop a string:
+ * a quote, a backslash or a byte below 0x20. Every such byte is flagged, but
+ * the subtractions borrow from the byte before a flagged one. So '#' bytes
+ * just before a quote or control byte, and ']' bytes just before a
+ * backslash, are flagged too.
  */
 function stopFlags(word: number): number {
   // XOR with 0x02 maps a quote to 0x20 and keeps control characters below
