@@ -159,14 +159,17 @@ function followsJsonGrammar(bytes: Uint8Array): boolean {
         while (i < end && isDigit(bytes[i])) i += 1;
       }
     } else if (byte === 0x74) {
+      // `true`
       if (i + 3 >= end || bytes[i + 1] !== 0x72 || bytes[i + 2] !== 0x75 || bytes[i + 3] !== 0x65) return false;
       i += 4;
     } else if (byte === 0x66) {
+      // `false`
       if (i + 4 >= end || bytes[i + 1] !== 0x61 || bytes[i + 2] !== 0x6c || bytes[i + 3] !== 0x73 || bytes[i + 4] !== 0x65) {
         return false;
       }
       i += 5;
     } else if (byte === 0x6e) {
+      // `null`
       if (i + 3 >= end || bytes[i + 1] !== 0x75 || bytes[i + 2] !== 0x6c || bytes[i + 3] !== 0x6c) return false;
       i += 4;
     } else {
@@ -197,11 +200,11 @@ function followsJsonGrammar(bytes: Uint8Array): boolean {
 }
 
 /**
- * Flags, in bit 7 of each byte, the bytes of a word that may stop a string:
- * a quote, a backslash or a byte below 0x20. Every such byte is flagged, but
- * the subtractions borrow from the byte before a flagged one. So '#' bytes
- * just before a quote or control byte, and ']' bytes just before a
- * backslash, are flagged too.
+ * Flags, in bit 7 of each byte, the bytes of a big-endian word that may stop
+ * a string: a quote, a backslash or a byte below 0x20. Every such byte is
+ * flagged, but the subtractions borrow from the byte before a flagged one.
+ * So '#' bytes just before a quote or control byte, and ']' bytes just
+ * before a backslash, are flagged too.
  */
 function stopFlags(word: number): number {
   // XOR with 0x02 maps a quote to 0x20 and keeps control characters below
@@ -215,6 +218,7 @@ function stopFlags(word: number): number {
 function escapeEnd(bytes: Uint8Array, start: number, end: number): number {
   if (start >= end) return -1;
   const letter = bytes[start];
+  // `\uXXXX`
   if (letter === 0x75) {
     if (start + 4 >= end) return -1;
     for (let k = 1; k <= 4; k += 1) {
@@ -222,6 +226,7 @@ function escapeEnd(bytes: Uint8Array, start: number, end: number): number {
     }
     return start + 5;
   }
+  // One of `"`, `\`, `/`, `b`, `f`, `n`, `r` and `t`.
   const isSimpleEscape =
     letter === QUOTE || letter === BACKSLASH || letter === 0x2f || letter === 0x62 ||
     letter === 0x66 || letter === 0x6e || letter === 0x72 || letter === 0x74;
