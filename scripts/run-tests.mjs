@@ -1,10 +1,12 @@
 // Runs Jest in native ESM mode and ends with one line CI reads:
 // "tests: N passed, N failed". Extra arguments go to Jest.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 
 const reportPath = 'test-output/jest-report.json';
 mkdirSync('test-output', { recursive: true });
+// A report left by an earlier run must not stand in for this one when Jest writes none.
+rmSync(reportPath, { force: true });
 
 const jest = spawnSync(
   process.execPath,
