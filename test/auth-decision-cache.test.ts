@@ -133,6 +133,31 @@ describe('DecisionCache', () => {
     expect(check.calls).toBe(5);
   });
 
+  test('keeps a hot entry through many new ones', async () => {
+    const cache = new DecisionCache(60_000, 10_000, 10);
+    const check = countingCheck(ALLOW);
+
+    await cache.decide('hot', check);
+    for (let index = 0; index < 100; index += 1) {
+      await cache.decide(`new-${index}`, check);
+      await cache.decide('hot', check);
+    }
+
+    expect(check.calls).toBe(101);
+    expect(cache.stats().size).toBe(10);
+  });
+
+  test('evicts an entry not hit for a full capacity of new ones', async () => {
+    const cache = new DecisionCache(60_000, 10_000, 10);
+    const check = countingCheck(ALLOW);
+
+    await cache.decide('cold', check);
+    for (let index = 0; index < 10; index += 1) await cache.decide(`new-${index}`, check);
+    await cache.decide('cold', check);
+
+    expect(check.calls).toBe(12);
+  });
+
   test('holds at most 10,000 decisions by default', async () => {
     const cache = new DecisionCache(60_000, 10_000);
     const check = countingCheck(ALLOW);
