@@ -169,3 +169,22 @@ describe('per-VM route', () => {
     ]);
   });
 });
+
+describe('caching headers', () => {
+  test('marks both routes as not storable', async () => {
+    const summary = await call(`${gateway.url}${SUMMARY_ROUTE}`);
+    const vm = await call(`${gateway.url}${vmRoute('101')}`);
+
+    expect(summary.status).toBe(200);
+    expect(summary.headers.get('cache-control')).toBe('no-store');
+    expect(vm.status).toBe(200);
+    expect(vm.headers.get('cache-control')).toBe('no-store');
+  });
+
+  test('marks error answers as not storable', async () => {
+    const invalid = await call(`${gateway.url}${vmRoute('abc')}`);
+
+    expect(invalid.status).toBe(400);
+    expect(invalid.headers.get('cache-control')).toBe('no-store');
+  });
+});
