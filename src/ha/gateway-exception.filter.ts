@@ -54,6 +54,6 @@ export function sendFailure(reply: FastifyReply, failure: GatewayFailure): void 
   if (reply.sent || reply.raw.destroyed) return;
   reply
     .status(failure.status)
-    .headers({ ...failure.headers, 'content-type': 'application/json' })
+    .headers({ ...failure.headers, 'content-type': 'application/json', 'cache-control': 'no-store' })
     .send(JSON.stringify({ detail: failure.detail, code: failure.code }));
 }

@@ -7,7 +7,11 @@ import { ApiSummaryRoute, ApiVmRoute } from './ha-openapi.decorators.js';
 import { ProxboxBackendService } from './proxbox-backend.service.js';
 import { VmidPipe } from './vmid.pipe.js';
 
-/** The plugin's HA routes. The trailing slash is optional and HEAD returns what GET does, without a body. */
+/**
+ * The plugin's HA routes. The trailing slash is optional and HEAD returns
+ * what GET does, without a body. Answers depend on the caller's credential
+ * and on live cluster state, so no cache may store them.
+ */
 @ApiTags('Cluster HA')
 @ApiSecurity('netbox-token')
 @ApiCookieAuth('netbox-session')
@@ -18,6 +22,7 @@ export class HaController {
 
   @Get('summary')
   @Header('Content-Type', 'application/json')
+  @Header('Cache-Control', 'no-store')
   @ApiSummaryRoute()
   summary(@Exchange() exchange: BackendExchange): Promise<Buffer> {
     return this.backend.fetchSummary(exchange);
@@ -25,6 +30,7 @@ export class HaController {
 
   @Get('vm/:vmid')
   @Header('Content-Type', 'application/json')
+  @Header('Cache-Control', 'no-store')
   @ApiVmRoute()
   vmResource(@Param('vmid', VmidPipe) vmid: number, @Exchange() exchange: BackendExchange): Promise<Buffer> {
     return this.backend.fetchVmResource(vmid, exchange);
