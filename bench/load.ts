@@ -32,7 +32,7 @@ export interface LoadResult {
   sent: number;
 }
 
-/** The value at quantile `q` of ascending `sorted`, by the nearest-rank method. */
+/** Returns the value at quantile `q` of ascending `sorted`, by the nearest-rank method. */
 export function nearestRank(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];

@@ -99,8 +99,8 @@ function newColdToken(): string {
 function planRows(settings: Settings, withNginx: boolean): RowPlan[] {
   const fast = { connections: settings.connections, durationS: settings.durationS, size: 'realistic' as const };
   // autocannon's rate limit lets each connection send its share of a second back to back at the start
-  // of the second. With 10 connections, the 200 requests arrived as bursts of 10 concurrent requests, so
-  // the row measured queueing within a burst. One connection sends them one after another instead.
+  // of the second. With 10 connections the 200 requests would arrive as bursts of 10 concurrent requests,
+  // and the row would measure queueing within a burst. One connection sends them one after another.
   const fixed = { connections: 1, durationS: settings.durationS, size: 'realistic' as const, overallRate: settings.fixedRate };
   const large = { connections: settings.largeConnections, durationS: settings.largeDurationS, size: 'large' as const };
   const rows: RowPlan[] = [

@@ -9,8 +9,8 @@ import { VmidPipe } from './vmid.pipe.js';
 
 /**
  * The plugin's HA routes. The trailing slash is optional and HEAD returns
- * what GET does, without a body. Answers depend on the caller's credential
- * and on live cluster state, so no cache may store them.
+ * what GET does, without a body. Responses depend on the caller's
+ * credential and on live cluster state, so no cache may store them.
  */
 @ApiTags('Cluster HA')
 @ApiSecurity('netbox-token')
